@@ -1,0 +1,190 @@
+"""Benchmark harness: run each solution notebook headless from an empty cache, time it, collect its metrics
+and samples, write the executed notebook back to solutions/ (class mode, CPU, default seed) and RESULTS.md.
+
+    python benchmarks/run.py [--mode class|quick|full] [--seeds 0,1,2] [--lessons 01,02]
+
+Everything is trained in the run: GAN_COURSE_CACHE points at a fresh temporary folder, so no checkpoint
+or weight from an earlier run can leak in. The samples come from the first seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "benchmarks"
+
+
+def git(*args: str) -> str:
+    try:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+
+
+def machine() -> dict:
+    import torch
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    device = "cpu"
+    if torch.cuda.is_available():
+        device = f"cuda ({torch.cuda.get_device_name(0)})"
+    elif getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        device = "mps"
+    return {"cores": os.cpu_count(), "cpu": cpu, "device": device, "torch": torch.__version__,
+            "python": platform.python_version(), "platform": platform.platform()}
+
+
+def run_notebook(path: Path, mode: str, seed: int, timeout: int) -> tuple[nbformat.NotebookNode, float, dict, dict]:
+    """Execute one notebook from an empty cache; return (executed notebook, seconds, metrics, samples)."""
+    from nbclient import NotebookClient
+
+    with tempfile.TemporaryDirectory(prefix="gan-course-bench-") as tmp:
+        cache, results = Path(tmp) / "cache", Path(tmp) / "results"
+        env = {**os.environ, "GAN_COURSE_MODE": mode, "GAN_COURSE_SEED": str(seed),
+               "GAN_COURSE_CACHE": str(cache), "GAN_COURSE_RESULTS": str(results)}
+        nb = nbformat.read(path, as_version=4)
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
+                                resources={"metadata": {"path": str(path.parent)}})
+        start = time.perf_counter()
+        client.execute(env=env)
+        seconds = time.perf_counter() - start
+        stem = path.stem
+        metrics_file = results / f"{stem}.metrics.json"
+        metrics = json.loads(metrics_file.read_text()) if metrics_file.exists() else {}
+        samples_file = results / f"{stem}.npz"
+        samples = dict(np.load(samples_file)) if samples_file.exists() else {}
+    return nb, seconds, metrics, samples
+
+
+def spread(runs: list[dict]) -> dict:
+    """Mean and standard deviation over seeds of every numeric top-level metric."""
+    out = {}
+    keys = [k for k, v in runs[0]["metrics"].items() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    for key in keys + ["wall_s"]:
+        values = [r["wall_s"] if key == "wall_s" else r["metrics"][key] for r in runs]
+        out[key] = {"mean": statistics.fmean(values), "std": statistics.stdev(values) if len(values) > 1 else 0.0}
+    return out
+
+
+def stabilise(nb: nbformat.NotebookNode, stamp: dict) -> nbformat.NotebookNode:
+    """Stable metadata, so that re-running only changes what the run itself changed."""
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+        "gan_course": {"benchmark_run": stamp},
+    }
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"cell-{i:03d}"
+        cell.metadata = {k: v for k, v in cell.metadata.items() if k in ("tags",)}
+    return nb
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mode", default=os.environ.get("MODE") or "class", choices=("quick", "class", "full"))
+    parser.add_argument("--seeds", default=os.environ.get("SEEDS") or "0", help="comma-separated, e.g. 0,1,2")
+    parser.add_argument("--lessons", default=os.environ.get("LESSONS") or "", help="e.g. 01,02 (default: all)")
+    parser.add_argument("--timeout", type=int, default=3600, help="seconds allowed per cell")
+    args = parser.parse_args(argv)
+    try:
+        seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+    except ValueError:
+        parser.error(f"expected --seeds as comma-separated integers such as 0,1,2, got {args.seeds!r}")
+    if not seeds or min(seeds) < 0:
+        parser.error(f"expected at least one non-negative seed, got {args.seeds!r}")
+    wanted = {w.strip().zfill(2) for w in args.lessons.split(",") if w.strip()}
+    paths = [p for p in sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")) if not wanted or p.name[:2] in wanted]
+    if not paths:
+        parser.error(f"expected lessons among {[p.name[:2] for p in sorted((ROOT / 'solutions').glob('*.ipynb'))]}, got {args.lessons!r}")
+
+    info = machine()
+    on_gpu = not info["device"].startswith("cpu")
+    sub = Path("gpu" if on_gpu else ".") / ("full" if args.mode == "full" else ".")
+    results_dir, samples_dir = (BENCH / "results" / sub).resolve(), (BENCH / "samples" / sub).resolve()
+    results_dir.mkdir(parents=True, exist_ok=True)
+    samples_dir.mkdir(parents=True, exist_ok=True)
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = bool(git("status", "--porcelain", "--untracked-files=no", "--", "gan_course", "benchmarks/run.py"))
+    write_solutions = args.mode == "class" and not on_gpu
+
+    for path in paths:
+        runs = []
+        for seed in seeds:
+            print(f"[{path.stem}] mode={args.mode} seed={seed} on {info['device']} ...", flush=True)
+            nb, seconds, metrics, samples = run_notebook(path, args.mode, seed, args.timeout)
+            print(f"[{path.stem}]   {seconds:.1f} s  {json.dumps(metrics)[:300]}", flush=True)
+            runs.append({"seed": seed, "wall_s": round(seconds, 2), "metrics": metrics})
+            if seed == seeds[0]:
+                stamp = {"commit": commit, "dirty": dirty, "mode": args.mode, "seed": seed,
+                         "wall_s": round(seconds, 1), "device": info["device"]}
+                if write_solutions:
+                    nbformat.write(stabilise(nb, stamp), path)
+                if samples:
+                    np.savez_compressed(samples_dir / f"{path.stem}.npz", **samples)
+        record = {
+            "lesson": path.stem, "mode": args.mode, "commit": commit, "dirty": dirty,
+            "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "machine": info, "seeds": seeds, "runs": runs, "spread": spread(runs),
+        }
+        (results_dir / f"{path.stem}.json").write_text(json.dumps(record, indent=2) + "\n")
+    write_results_md()
+    return 0
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
+    return str(value)
+
+
+def write_results_md() -> None:
+    """RESULTS.md from every results/**/NN_topic.json: one table per file."""
+    lines = ["# Measured results", "",
+             "Written by `make benchmark` (`benchmarks/run.py`); every number comes from the notebook run it names.",
+             "Wall time is the whole notebook, executed headless from an empty cache (all training included).", ""]
+    for file in sorted((BENCH / "results").rglob("*.json")):
+        rec = json.loads(file.read_text())
+        m = rec["machine"]
+        where = file.parent.relative_to(BENCH / "results").as_posix()
+        lines += [f"## {rec['lesson']} — {rec['mode']} mode" + (f" ({where})" if where != "." else ""), "",
+                  f"commit `{rec['commit']}`{' (uncommitted changes)' if rec['dirty'] else ''}, {rec['date']}; "
+                  f"{m['cores']} cores, {m['cpu']}, device {m['device']}, torch {m['torch']}", ""]
+        keys = ["wall_s"] + [k for k in rec["runs"][0]["metrics"] if isinstance(rec["runs"][0]["metrics"][k], (int, float))]
+        lines.append("| seed | " + " | ".join(keys) + " |")
+        lines.append("|---" * (len(keys) + 1) + "|")
+        for run in rec["runs"]:
+            row = [run["wall_s"]] + [run["metrics"][k] for k in keys[1:]]
+            lines.append(f"| {run['seed']} | " + " | ".join(_fmt(v) for v in row) + " |")
+        if len(rec["runs"]) > 1:
+            sp = rec["spread"]
+            lines.append("| mean ± std | " + " | ".join(f"{_fmt(sp[k]['mean'])} ± {_fmt(sp[k]['std'])}" for k in keys) + " |")
+        tables = {k: v for k, v in rec["runs"][0]["metrics"].items() if isinstance(v, dict)}
+        for name, table in tables.items():
+            lines += ["", f"`{name}` (seed {rec['runs'][0]['seed']}):", "", "```", json.dumps(table, indent=1), "```"]
+        lines.append("")
+    (BENCH / "RESULTS.md").write_text("\n".join(lines))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,431 @@
+"""Exercise checks: each runs a student's code on fixed inputs, prints one line when it is right, and
+otherwise raises ``ExerciseError`` (an AssertionError) naming what is wrong and hinting at the fix.
+
+Checks compare against the package's reference pieces and diagnose the common mistakes by name:
+wrong labels, a sigmoid before ``BCEWithLogits``, a missing ``.detach()``, a forgotten ``zero_grad``.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from typing import Callable, Mapping, Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from gan_course import losses
+from gan_course.models import MLPDiscriminator, MLPGenerator
+
+
+class ExerciseError(AssertionError):
+    """An exercise's check failed; the message says what is wrong and how to fix it."""
+
+
+NOT_WRITTEN = "is not written yet"  # grading reads this phrase as "not attempted"
+
+
+def fail(problem: str, hint: str) -> None:
+    """Raise the one exception type every check uses (``from None``: the student's cell is the story)."""
+    raise ExerciseError(f"{problem}\n  Hint: {hint}")
+
+
+def passed(exercise: str, detail: str) -> None:
+    """Print the single, deterministic success line of a check."""
+    print(f"[ok] {exercise}: {detail}")
+
+
+def call(fn: Callable, *args, what: str, hint: str = "run your code on these inputs in a cell and read the error"):
+    """Call student code; turn an exception from inside it into an ExerciseError that says where."""
+    try:
+        return fn(*args)
+    except ExerciseError:
+        raise
+    except NotImplementedError:
+        raise ExerciseError(f"{what} {NOT_WRITTEN}: it still raises NotImplementedError\n"
+                            "  Hint: replace the `raise NotImplementedError(...)` line with your code") from None
+    except Exception as err:  # any bug in student code: report it as feedback, not as a deep traceback
+        raise ExerciseError(f"{what} raised {type(err).__name__}: {err}\n  Hint: {hint}") from None
+
+
+def _shape(t) -> str:
+    return str(tuple(t.shape)) if isinstance(t, torch.Tensor) else type(t).__name__
+
+
+def _close(a: torch.Tensor | float, b: torch.Tensor | float, rtol: float = 1e-4, atol: float = 1e-6) -> bool:
+    a, b = torch.as_tensor(a, dtype=torch.float64), torch.as_tensor(b, dtype=torch.float64)
+    return a.shape == b.shape and bool(torch.allclose(a, b, rtol=rtol, atol=atol))
+
+
+def _bce(logits: torch.Tensor, target: float) -> torch.Tensor:
+    return F.binary_cross_entropy_with_logits(logits, torch.full_like(logits, target))
+
+
+def _fixed_logits(seed: int, n: int = 32) -> torch.Tensor:
+    # Spread over [-4, 4]: confident and unsure scores alike, so different formulas give different values.
+    return (torch.randn(n, generator=torch.Generator().manual_seed(seed)) * 2.0).requires_grad_(True)
+
+
+def _scalar_loss(fn: Callable, args: Sequence[torch.Tensor], exercise: str) -> torch.Tensor:
+    """Call a loss function and insist on a differentiable scalar tensor."""
+    out = call(
+        fn, *args, what=f"{exercise}(...)",
+        hint="inputs are raw logits of any sign; F.binary_cross_entropy_with_logits accepts those, "
+        "nn.BCELoss / F.binary_cross_entropy only accept probabilities in [0, 1]",
+    )
+    if not isinstance(out, torch.Tensor):
+        fail(f"{exercise} returned a {type(out).__name__}, expected a scalar torch.Tensor",
+             "return the loss tensor itself, without .item(), so that .backward() can run through it")
+    if out.dim() != 0:
+        fail(f"{exercise} returned shape {_shape(out)}, expected a scalar (shape ())",
+             "average over the batch: BCEWithLogits' default reduction='mean' does it")
+    if not out.requires_grad:
+        fail(f"{exercise} returned a loss that does not depend on the logits' graph",
+             "build the loss with torch operations on the logits (no .detach(), .item() or numpy)")
+    return out
+
+
+def _diagnose(value: torch.Tensor, candidates: Mapping[str, tuple[torch.Tensor, str]]) -> None:
+    """Raise the message of the first wrong formula whose value matches ``value``."""
+    for problem, (expected, hint) in candidates.items():
+        if _close(value.detach(), expected.detach()):
+            fail(problem, hint)
+
+
+# ---------------------------------------------------------------- lesson 01: the losses
+
+def check_discriminator_loss(discriminator_loss: Callable) -> None:
+    """Lesson 01: D's loss -[log D(x) + log(1 - D(G(z)))] from logits, as a scalar."""
+    real, fake = _fixed_logits(1), _fixed_logits(2)
+    out = _scalar_loss(discriminator_loss, (real, fake), "discriminator_loss")
+    right = _bce(real, 1) + _bce(fake, 0)
+    if _close(out, right) or _close(out, right / 2):  # a sum or a mean of the two terms: Adam doesn't mind
+        passed("discriminator_loss", "real logits scored against 1, fake logits against 0")
+        return
+    sig = torch.sigmoid
+    _diagnose(out, {
+        "discriminator_loss has the labels swapped: it scores real images as 0 and fakes as 1":
+            (_bce(real, 0) + _bce(fake, 1), "real -> torch.ones_like(real_logits), fake -> torch.zeros_like(fake_logits)"),
+        "discriminator_loss applies a sigmoid before BCEWithLogits, so the sigmoid is applied twice":
+            (_bce(sig(real), 1) + _bce(sig(fake), 0),
+             "pass the raw logits: binary_cross_entropy_with_logits applies the sigmoid itself"),
+        "discriminator_loss only scores the real images":
+            (_bce(real, 1), "add the fake term: BCE(fake_logits, zeros)"),
+        "discriminator_loss only scores the fake images":
+            (_bce(fake, 0), "add the real term: BCE(real_logits, ones)"),
+        "discriminator_loss has the wrong sign: minimising it would make D worse":
+            (-right, "BCE is already the negative log-likelihood; don't negate it"),
+    })
+    fail(f"discriminator_loss returned {out.item():.4f} on test logits, expected {right.item():.4f}",
+         "loss = BCEWithLogits(real_logits, ones) + BCEWithLogits(fake_logits, zeros)")
+
+
+def check_generator_loss(generator_loss: Callable) -> None:
+    """Lesson 01: the non-saturating generator loss -log D(G(z)) from logits, as a scalar."""
+    fake = _fixed_logits(3)
+    out = _scalar_loss(generator_loss, (fake,), "generator_loss")
+    right = _bce(fake, 1)
+    if _close(out, right):
+        passed("generator_loss", "non-saturating: fake logits scored against 1")
+        return
+    _diagnose(out, {
+        "generator_loss is the saturating minimax form log(1 - D(G(z))): its gradient vanishes "
+        "exactly when D confidently rejects the fakes, at the start of training":
+            (-_bce(fake, 0), "use the non-saturating loss: BCEWithLogits(fake_logits, ones)"),
+        "generator_loss scores the fakes against 0: that is D's goal, and would teach G to look fake":
+            (_bce(fake, 0), "G wants D to call its fakes real: target torch.ones_like(fake_logits)"),
+        "generator_loss applies a sigmoid before BCEWithLogits, so the sigmoid is applied twice":
+            (_bce(torch.sigmoid(fake), 1), "pass the raw logits to binary_cross_entropy_with_logits"),
+        "generator_loss has the wrong sign":
+            (-right, "BCE is already the negative log-likelihood; don't negate it"),
+    })
+    fail(f"generator_loss returned {out.item():.4f} on test logits, expected {right.item():.4f}",
+         "loss = BCEWithLogits(fake_logits, ones)")
+
+
+# ---------------------------------------------------------------- lesson 01: the networks
+
+def _images(n: int, seed: int) -> torch.Tensor:
+    return torch.rand(n, 1, 28, 28, generator=torch.Generator().manual_seed(seed)) * 2 - 1  # (n, 1, 28, 28)
+
+
+def _param_check(module: nn.Module, name: str, loss: torch.Tensor) -> None:
+    params = list(module.parameters())
+    if not params:
+        fail(f"{name} has no parameters", "build the layers in __init__ and assign them to self (e.g. self.net = ...)")
+    module.zero_grad()
+    if not loss.requires_grad:
+        fail(f"{name}'s output is cut off from its parameters: no gradient reaches {name}",
+             "don't use .detach(), torch.no_grad() or .data in forward: the output must stay on the graph")
+    loss.backward()
+    dead = [n for n, p in module.named_parameters() if p.grad is None or not torch.any(p.grad != 0)]
+    if len(dead) == len(params):
+        fail(f"no gradient reaches {name}'s parameters",
+             "don't use .detach(), torch.no_grad() or .data in forward: the output must stay on the graph")
+
+
+def check_generator(G: nn.Module, z_dim: int) -> None:
+    """Lesson 01/02: G maps z of shape (B, z_dim) to images (B, 1, 28, 28) in [-1, 1], differentiably."""
+    if not isinstance(G, nn.Module):
+        fail(f"expected an nn.Module instance, got {type(G).__name__}", "pass the network itself: G = Generator(...)")
+    z = torch.randn(16, z_dim, generator=torch.Generator().manual_seed(0))
+    G.train()
+    out = call(G, z, what=f"G(z) with z of shape {tuple(z.shape)}",
+               hint="the first layer must take z_dim inputs: nn.Linear(z_dim, hidden)")
+    if not isinstance(out, torch.Tensor) or tuple(out.shape) != (16, 1, 28, 28):
+        flat = isinstance(out, torch.Tensor) and tuple(out.shape) == (16, 784)
+        fail(f"G(z) for z of shape (16, {z_dim}) returned {_shape(out)}, expected images of shape (16, 1, 28, 28)",
+             "reshape the last layer's (B, 784) output with .view(len(z), 1, 28, 28)" if flat
+             else "the last Linear layer needs 784 = 1*28*28 outputs, then .view(len(z), 1, 28, 28)")
+    with torch.no_grad():
+        wide = G(z * 6)  # large z pushes the pre-activations out, revealing the output range
+    lo, hi = min(out.min().item(), wide.min().item()), max(out.max().item(), wide.max().item())
+    if lo >= 0 and hi <= 1:
+        fail(f"G's images lie in [{lo:.2f}, {hi:.2f}], inside [0, 1], but the training images are in [-1, 1]",
+             "end the generator with nn.Tanh(), not nn.Sigmoid(): tanh covers [-1, 1]")
+    if lo < -1 or hi > 1:
+        fail(f"G's images reach [{lo:.2f}, {hi:.2f}], outside [-1, 1], the range of the training images",
+             "end the generator with nn.Tanh() so every pixel lands in [-1, 1]")
+    if out.std(dim=0).mean().item() < 1e-4:
+        fail("G returns the same image for every z", "the output must be computed from z, e.g. self.net(z)")
+    _param_check(G, "G", out.square().mean())
+    passed("generator", f"z {tuple(z.shape)} -> images (16, 1, 28, 28) in [-1, 1], trainable")
+
+
+def check_discriminator(D: nn.Module) -> None:
+    """Lesson 01/02: D maps images (B, 1, 28, 28) to one raw logit each, shape (B,), with no sigmoid."""
+    if not isinstance(D, nn.Module):
+        fail(f"expected an nn.Module instance, got {type(D).__name__}", "pass the network itself: D = Discriminator(...)")
+    x = _images(16, 1)
+    D.train()
+    out = call(D, x, what="D(x) with x of shape (16, 1, 28, 28)",
+               hint="flatten the images first (nn.Flatten() or x.view(len(x), -1)) so the first Linear sees 784 inputs")
+    if not isinstance(out, torch.Tensor) or tuple(out.shape) != (16,):
+        squeeze = isinstance(out, torch.Tensor) and tuple(out.shape) == (16, 1)
+        fail(f"D(x) for 16 images returned {_shape(out)}, expected one logit per image, shape (16,)",
+             "drop the trailing dimension with .squeeze(1)" if squeeze
+             else "end with nn.Linear(hidden, 1) and .squeeze(1), keeping the batch dimension")
+    if any(isinstance(m, nn.Sigmoid) for m in D.modules()) or _ends_in_sigmoid(D, x):
+        fail("D ends in a sigmoid, but the losses use BCEWithLogits, which applies the sigmoid itself",
+             "remove the final sigmoid: D returns raw logits (any real number)")
+    if out.std().item() < 1e-6:
+        fail("D gives every image the same score", "the output must be computed from x")
+    _param_check(D, "D", out.square().mean())
+    passed("discriminator", "images (16, 1, 28, 28) -> logits (16,), no sigmoid, trainable")
+
+
+def _ends_in_sigmoid(D: nn.Module, x: torch.Tensor) -> bool:
+    """Scale the last weighted layer by 1000: raw logits then leave [0, 1]; a squashed output cannot."""
+    probe = copy.deepcopy(D).eval()
+    last = [m for m in probe.modules() if isinstance(getattr(m, "weight", None), torch.Tensor)][-1]
+    with torch.no_grad():
+        last.weight.mul_(1000)
+        if getattr(last, "bias", None) is not None:
+            last.bias.mul_(1000)
+        out = probe(x)
+    return bool(out.min() >= 0 and out.max() <= 1)
+
+
+# ---------------------------------------------------------------- lesson 01: the training step
+
+class _FixedNoiseGenerator(nn.Module):
+    """Wraps G so every call uses the same z bank: the check can recompute exactly what the step saw."""
+
+    def __init__(self, G: nn.Module, z_bank: torch.Tensor):
+        super().__init__()
+        self.G, self.z_bank = G, z_bank
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.G(self.z_bank[: len(z)])
+
+
+class _GradientSpy:
+    """Records, for each optimizer.step(), the gradients its parameters hold and the gradients that the
+    backward passes since the previous step() contributed, and whether the other network got any."""
+
+    def __init__(self, named: Mapping[str, tuple[nn.Module, torch.optim.Optimizer]], on_step: Callable):
+        self.nets = {name: list(net.parameters()) for name, (net, _) in named.items()}
+        self.window = {name: [torch.zeros_like(p) for p in ps] for name, ps in self.nets.items()}
+        self.events: list[tuple] = []
+        self.recording = True  # off while the check computes its own reference gradients
+        for name, params in self.nets.items():
+            for i, p in enumerate(params):
+                p.register_hook(self._hook(name, i))
+        for name, (_, opt) in named.items():
+            opt.step = self._spy(name, opt.step, on_step)
+
+    def _hook(self, name: str, i: int):
+        def hook(grad):
+            if self.recording:
+                self.window[name][i] += grad
+        return hook
+
+    def _spy(self, name: str, step: Callable, on_step: Callable):
+        def spied(*args, **kwargs):
+            grads = [None if p.grad is None else p.grad.detach().clone() for p in self.nets[name]]
+            window = {n: [g.clone() for g in gs] for n, gs in self.window.items()}
+            self.recording = False
+            try:
+                reference = on_step(name)
+            finally:
+                self.recording = True
+            self.events.append((name, grads, window, reference))
+            for gs in self.window.values():
+                for g in gs:
+                    g.zero_()
+            return step(*args, **kwargs)
+        return spied
+
+
+def _flat(tensors: Sequence[torch.Tensor | None], like: Sequence[torch.Tensor]) -> torch.Tensor:
+    return torch.cat([(torch.zeros_like(p) if t is None else t).flatten() for t, p in zip(tensors, like)])
+
+
+def _grads(loss: torch.Tensor, params: Sequence[torch.Tensor]) -> torch.Tensor:
+    grads = torch.autograd.grad(loss, params, allow_unused=True, retain_graph=True)  # several losses share a graph
+    return _flat(grads, params)
+
+
+def _match(a: torch.Tensor, b: torch.Tensor) -> bool:
+    scale = max(b.norm().item(), 1e-12)
+    return (a - b).norm().item() / scale < 1e-3
+
+
+def check_train_step(train_step: Callable, z_dim: int = 8) -> None:
+    """Lesson 01: ``train_step(G, D, opt_G, opt_D, real, z_dim)`` updates D then G and returns the four metrics.
+
+    The check runs the step twice on small networks with spied optimizers and compares every gradient
+    with the one the right losses give.
+    """
+    torch.manual_seed(0)
+    G_net = MLPGenerator(z_dim=z_dim, hidden=16)
+    D = MLPDiscriminator(hidden=16, dropout=0.0)  # no dropout: the check must recompute D exactly
+    z_bank = torch.randn(64, z_dim, generator=torch.Generator().manual_seed(1))
+    G = _FixedNoiseGenerator(G_net, z_bank)
+    real = _images(16, 2)
+    opt_G = torch.optim.SGD(G_net.parameters(), lr=0.05)
+    opt_D = torch.optim.SGD(D.parameters(), lr=0.05)
+    G_params, D_params = list(G_net.parameters()), list(D.parameters())
+
+    def reference(name: str) -> dict[str, torch.Tensor]:
+        """Gradients of the right loss and of its usual mistakes, at the parameters about to be stepped."""
+        fake = G_net(z_bank[: len(real)])
+        if name == "D":
+            r, f = D(real), D(fake.detach())
+            sig = torch.sigmoid
+            return {
+                "right": _grads(_bce(r, 1) + _bce(f, 0), D_params),
+                "swapped": _grads(_bce(r, 0) + _bce(f, 1), D_params),
+                "sigmoid": _grads(_bce(sig(r), 1) + _bce(sig(f), 0), D_params),
+                "loss_D": (_bce(r, 1) + _bce(f, 0)).detach(),
+                "D_x": sig(r).mean().detach(),
+                "D_G_z": sig(f).mean().detach(),
+            }
+        g = D(fake)
+        return {
+            "right": _grads(_bce(g, 1), G_params),
+            "minimax": _grads(-_bce(g, 0), G_params),
+            "d_loss": _grads(_bce(g, 0), G_params),  # G pushed the way D's loss wants: towards "fake"
+            "sigmoid": _grads(_bce(torch.sigmoid(g), 1), G_params),
+            "loss_G": _bce(g, 1).detach(),
+            "D_G_z": torch.sigmoid(g).mean().detach(),
+        }
+
+    spy = _GradientSpy({"G": (G_net, opt_G), "D": (D, opt_D)}, on_step=reference)
+    results = []
+    for attempt in range(2):  # twice: a forgotten zero_grad only shows on the second call
+        results.append(call(
+            train_step, G, D, opt_G, opt_D, real, z_dim, what=f"train_step (call {attempt + 1})",
+            hint=_hint_for_runtime_error(),
+        ))
+        expected = _check_step_events(spy.events, attempt, G_params, D_params)
+        spy.events.clear()
+        _check_step_result(results[-1], expected)
+    passed("train_step", "D then G updated with the right gradients; detach and zero_grad in place")
+
+
+def _hint_for_runtime_error() -> str:
+    return ("'Trying to backward through the graph a second time' means the D step back-propagated into G: "
+            "score the fakes with D(fake.detach()) in the D step")
+
+
+def _check_step_events(events, attempt: int, G_params, D_params) -> dict:
+    """Diagnose one call's optimizer steps; return the values the step should report."""
+    names = [e[0] for e in events]
+    for net in ("D", "G"):
+        if names.count(net) != 1:
+            fail(f"opt_{net}.step() was called {names.count(net)} times in one train_step, expected once",
+                 f"each step updates each network once: opt_{net}.zero_grad(); loss_{net}.backward(); opt_{net}.step()")
+    for name, grads, window, ref in events:
+        params = D_params if name == "D" else G_params
+        other = "G" if name == "D" else "D"
+        held, contributed = _flat(grads, params), _flat(window[name], params)
+        if name == "D" and _flat(window["G"], G_params).abs().sum() > 0:
+            fail("the D step back-propagated into G: D's loss gave G gradients",
+                 "score the fakes with D(fake.detach()) when training D; only G's own loss should reach G")
+        if held.abs().sum() == 0 and contributed.abs().sum() > 0:
+            fail(f"opt_{name}.step() ran with all-zero gradients: zero_grad() was called after backward()",
+                 f"order: opt_{name}.zero_grad(), then loss_{name}.backward(), then opt_{name}.step()")
+        if contributed.abs().sum() == 0:
+            fail(f"no gradient reached {name} before opt_{name}.step()",
+                 f"call loss_{name}.backward() before opt_{name}.step()"
+                 + (", and don't detach the fakes in the G step" if name == "G" else ""))
+        if not _match(held, contributed):
+            fail(f"{name}'s gradients at opt_{name}.step() include leftovers from earlier backward passes "
+                 f"(seen on call {attempt + 1}): zero_grad() is missing",
+                 f"call opt_{name}.zero_grad() before loss_{name}.backward(); PyTorch adds gradients up otherwise")
+        if name == "G" and _match(contributed, ref["d_loss"]):
+            fail("G was trained on D's objective: its update pushes the fakes towards 'fake'",
+                 "in the G step use generator_loss(D(fake)), which labels the fakes 1, not D's loss")
+        if _match(contributed, ref["right"]) or (name == "D" and _match(contributed, ref["right"] / 2)):
+            continue
+        wrong = {
+            "D": {"swapped": ("D's loss has the real/fake labels swapped",
+                              "real images -> 1, fakes -> 0 in the D step"),
+                  "sigmoid": ("D's logits went through a sigmoid before BCEWithLogits (a double sigmoid)",
+                              "pass raw logits to discriminator_loss")},
+            "G": {"minimax": ("G used the saturating minimax loss log(1 - D(G(z)))",
+                              "use generator_loss(D(fake)), the non-saturating -log D(G(z))"),
+                  "sigmoid": ("G's logits went through a sigmoid before BCEWithLogits (a double sigmoid)",
+                              "pass raw logits to generator_loss")},
+        }[name]
+        for key, (problem, hint) in wrong.items():
+            if _match(contributed, ref[key]):
+                fail(problem, hint)
+        fail(f"{name}'s gradients do not match those of {'discriminator_loss' if name == 'D' else 'generator_loss'}",
+             f"the {name} step should be: opt_{name}.zero_grad(); "
+             + ("loss_D = discriminator_loss(D(real), D(fake.detach()))" if name == "D"
+                else "loss_G = generator_loss(D(fake))") + f"; loss_{name}.backward(); opt_{name}.step()")
+    if names != ["D", "G"]:
+        fail(f"the networks were stepped in the order {names}, expected D first, then G",
+             "update D on the current fakes, then update G against the improved D")
+    d_ref, g_ref = events[0][3], events[1][3]
+    # D(G(z)) may be reported before D's update (as the D step saw it) or after (as the G step saw it).
+    return {"loss_D": d_ref["loss_D"], "D_x": d_ref["D_x"], "loss_G": g_ref["loss_G"],
+            "D_G_z": (d_ref["D_G_z"], g_ref["D_G_z"])}
+
+
+def _check_step_result(result, exp: Mapping) -> None:
+    keys = {"loss_D", "loss_G", "D_x", "D_G_z"}
+    if not isinstance(result, dict) or set(result) != keys:
+        got = sorted(result) if isinstance(result, dict) else type(result).__name__
+        fail(f"train_step returned {got}, expected a dict with keys {sorted(keys)}",
+             "return {'loss_D': loss_D.item(), 'loss_G': loss_G.item(), 'D_x': ..., 'D_G_z': ...}")
+    for key in ("loss_D", "loss_G", "D_x", "D_G_z"):
+        if not isinstance(result[key], (float, int)) or isinstance(result[key], bool):
+            fail(f"train_step returned {key} as {type(result[key]).__name__}, expected a Python float",
+                 "use .item() on the tensor so the history stores plain numbers")
+    if not (_close(result["loss_D"], exp["loss_D"], rtol=1e-3) or _close(result["loss_D"], exp["loss_D"] / 2, rtol=1e-3)):
+        fail(f"train_step reported loss_D={result['loss_D']:.4f}, but the loss D was trained on is {exp['loss_D'].item():.4f}",
+             "report loss_D.item() of the loss you called backward() on")
+    if not _close(result["loss_G"], exp["loss_G"], rtol=1e-3):
+        fail(f"train_step reported loss_G={result['loss_G']:.4f}, but the loss G was trained on is {exp['loss_G'].item():.4f}",
+             "report loss_G.item() of the loss you called backward() on")
+    if not _close(result["D_x"], exp["D_x"], rtol=1e-3):
+        fail(f"train_step reported D_x={result['D_x']:.4f}, expected the mean probability D gave the real batch, "
+             f"{exp['D_x'].item():.4f}", "D_x = torch.sigmoid(real_logits).mean().item(): a probability, not a logit")
+    if not any(_close(result["D_G_z"], v, rtol=1e-3) for v in exp["D_G_z"]):
+        fail(f"train_step reported D_G_z={result['D_G_z']:.4f}, expected the mean probability D gave the fakes, "
+             f"{exp['D_G_z'][0].item():.4f}", "D_G_z = torch.sigmoid(fake_logits).mean().item()")
+

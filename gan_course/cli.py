@@ -1,0 +1,81 @@
+"""The ``gan-course`` command: exercises, reset, check (and the tools later lessons add)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from gan_course import exercises
+
+
+def _root(args) -> Path:
+    return exercises.find_root(Path(args.root) if args.root else None)
+
+
+def cmd_exercises(args) -> int:
+    root = _root(args)
+    try:
+        written = exercises.generate_all(root, backup=args.backup)
+    except exercises.StudentWorkError as err:
+        print(f"error: {err}\n(pass --backup to keep each edited notebook as a .backup-<time>.ipynb and regenerate)",
+              file=sys.stderr)
+        return 1
+    for w in written:
+        extra = f" (your version kept as {w.backup.name})" if w.backup else ""
+        print(f"{w.action:>9}: {w.path.relative_to(root)}{extra}")
+    return 0
+
+
+def cmd_reset(args) -> int:
+    root = _root(args)
+    w = exercises.reset_lesson(root, args.lesson)
+    if w.backup:
+        print(f"fresh copy: {w.path.relative_to(root)}; your version is kept as {w.backup.relative_to(root)}")
+    else:
+        print(f"fresh copy: {w.path.relative_to(root)} ({w.action}; there were no edits to keep)")
+    return 0
+
+
+def cmd_check(args) -> int:
+    from gan_course.grading import grade_notebook  # imports nbclient: only this command needs it
+
+    report = grade_notebook(Path(args.path), mode=args.mode, timeout=args.timeout)
+    print(report.format())
+    return 0 if report.all_passed else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gan-course", description="Tools for the gan-course notebooks.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("exercises", help="write notebooks/ (student versions) from solutions/")
+    p.add_argument("--backup", action="store_true", help="keep edited notebooks as backups instead of refusing")
+    p.add_argument("--root", help="the course checkout (default: found from the working directory)")
+    p.set_defaults(func=cmd_exercises)
+
+    p = sub.add_parser("reset", help="a fresh copy of lesson NN; your version is kept as a backup")
+    p.add_argument("lesson", help="lesson number, e.g. 01")
+    p.add_argument("--root", help="the course checkout (default: found from the working directory)")
+    p.set_defaults(func=cmd_reset)
+
+    p = sub.add_parser("check", help="run a student's notebook and report each exercise's check")
+    p.add_argument("path", help="the notebook to grade, e.g. notebooks/01_vanilla_gan.ipynb")
+    p.add_argument("--mode", default="quick", choices=("quick", "class", "full"),
+                   help="compute mode to run it in (default quick: seconds; the checks are the same in every mode)")
+    p.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell (default 600)")
+    p.set_defaults(func=cmd_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (FileNotFoundError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

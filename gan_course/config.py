@@ -1,0 +1,104 @@
+"""Compute mode, per-lesson budgets, seeds and paths: the only module that reads the environment.
+
+Modes (``GAN_COURSE_MODE``):
+  quick  seconds per notebook; proves every code path runs (CI, nbval); says nothing about quality.
+  class  the default; minutes on 2 CPU cores, no GPU, no network; the lessons' quality bars hold here.
+  full   longer runs and full datasets, for a GPU and a network.
+
+Budgets are step counts and data sizes, never wall-clock limits, so a seed always gives the same run.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+MODES = ("quick", "class", "full")
+DEFAULT_MODE = "class"
+
+# The one place the repository's address lives: Colab badges and setup cells must use it (a test checks).
+REPO_URL = "https://github.com/gan-course/gan-course"
+REPO_BRANCH = "main"
+
+
+def colab_url(notebook: str) -> str:
+    """The Colab link of a student notebook, e.g. ``colab_url("01_vanilla_gan.ipynb")``."""
+    path = REPO_URL.removeprefix("https://github.com/")
+    return f"https://colab.research.google.com/github/{path}/blob/{REPO_BRANCH}/notebooks/{notebook}"
+
+
+def pip_install_target() -> str:
+    """What a Colab setup cell installs: the package straight from the repository."""
+    return f"gan-course @ git+{REPO_URL}@{REPO_BRANCH}"
+
+# Per-lesson budgets. Each mode lists the same keys so a notebook never branches on the mode.
+BUDGETS: dict[str, dict[str, dict[str, int]]] = {
+    "00_gans_in_context": {
+        "quick": {},
+        "class": {},
+        "full": {},
+    },
+    "01_vanilla_gan": {
+        # toy_steps: the 1-D warm-up GAN; steps/batch_size: the MNIST MLP GAN; every: live-figure period.
+        "quick": {"toy_steps": 60, "steps": 30, "batch_size": 64, "every": 10, "n_train": 512},
+        "class": {"toy_steps": 1500, "steps": 5000, "batch_size": 64, "every": 500, "n_train": 4500},
+        "full": {"toy_steps": 3000, "steps": 30000, "batch_size": 128, "every": 2000, "n_train": 60000},
+    },
+}
+
+
+class ConfigError(ValueError):
+    """A setting (environment variable or argument) has a value the course does not accept."""
+
+
+def mode() -> str:
+    """The compute mode from ``GAN_COURSE_MODE`` (default ``class``)."""
+    value = os.environ.get("GAN_COURSE_MODE", DEFAULT_MODE).strip().lower() or DEFAULT_MODE
+    if value not in MODES:
+        raise ConfigError(f"expected GAN_COURSE_MODE to be one of {', '.join(MODES)}, got {value!r}")
+    return value
+
+
+def seed() -> int:
+    """The run's seed from ``GAN_COURSE_SEED`` (default 0); the benchmark sets it to repeat a lesson."""
+    raw = os.environ.get("GAN_COURSE_SEED", "0")
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"expected GAN_COURSE_SEED to be a non-negative integer, got {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"expected GAN_COURSE_SEED to be a non-negative integer, got {value}")
+    return value
+
+
+def budget(lesson: str, mode_name: str | None = None) -> dict[str, int]:
+    """The step counts and data sizes lesson ``lesson`` (e.g. ``"01_vanilla_gan"``) uses in a mode."""
+    if lesson not in BUDGETS:
+        raise ConfigError(f"expected a lesson in {sorted(BUDGETS)}, got {lesson!r}")
+    mode_name = mode() if mode_name is None else mode_name
+    if mode_name not in MODES:
+        raise ConfigError(f"expected a mode in {MODES}, got {mode_name!r}")
+    return dict(BUDGETS[lesson][mode_name])
+
+
+def describe(lesson: str) -> str:
+    """One line a notebook prints so a reader knows which mode and budget produced its figures."""
+    items = ", ".join(f"{k}={v}" for k, v in budget(lesson).items()) or "no training"
+    return f"mode={mode()} seed={seed()} | budget: {items}"
+
+
+def cache_dir() -> Path:
+    """Where checkpoints and downloads go (``GAN_COURSE_CACHE``, default ``~/.cache/gan-course``)."""
+    path = os.environ.get("GAN_COURSE_CACHE") or Path.home() / ".cache" / "gan-course"
+    return Path(path).expanduser()
+
+
+def results_dir() -> Path | None:
+    """Where a benchmark run collects a notebook's metrics and samples (``GAN_COURSE_RESULTS``); None otherwise."""
+    path = os.environ.get("GAN_COURSE_RESULTS")
+    return Path(path) if path else None
+
+
+def checkpoint_path(name: str) -> Path:
+    """A checkpoint file for run ``name``, keyed by mode and seed so modes never resume each other."""
+    return cache_dir() / "checkpoints" / f"{name}-{mode()}-seed{seed()}.pt"

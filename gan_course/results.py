@@ -1,0 +1,57 @@
+"""Hand a notebook's measured results to the benchmark harness (a no-op outside a benchmark run).
+
+``benchmarks/run.py`` sets ``GAN_COURSE_RESULTS``; ``config.results_dir()`` reads it. The notebook computes
+every number itself and calls ``record``; the harness adds the wall time and the machine.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Mapping
+
+import numpy as np
+import torch
+
+from gan_course import config
+from gan_course.data import check_images
+
+
+def record(lesson: str, metrics: Mapping[str, object], images: torch.Tensor | None = None,
+           labels: torch.Tensor | None = None) -> bool:
+    """Save ``metrics`` (JSON-able) and optional samples (N, 1, 28, 28) in [-1, 1] with labels (N,).
+
+    Returns True if a benchmark run collected them, False in an ordinary session (nothing is written).
+    """
+    _check_jsonable(metrics)
+    if images is not None:
+        images = check_images(images, "samples")
+        if labels is not None and (labels.dim() != 1 or len(labels) != len(images)):
+            raise ValueError(f"expected labels of shape ({len(images)},), got {tuple(labels.shape)}")
+    folder = config.results_dir()
+    if folder is None:
+        return False
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{lesson}.metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+    if images is not None:
+        arrays = {"images": images.numpy().astype(np.float32)}
+        if labels is not None:
+            arrays["labels"] = labels.detach().cpu().numpy().astype(np.int64)
+        np.savez_compressed(folder / f"{lesson}.npz", **arrays)
+    return True
+
+
+def _check_jsonable(value, path: str = "metrics") -> None:
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"expected string keys in {path}, got {key!r}")
+            _check_jsonable(item, f"{path}[{key!r}]")
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            _check_jsonable(item, f"{path}[{i}]")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"expected a finite number at {path}, got {value}")
+    elif not isinstance(value, (str, int, bool, type(None))):
+        raise TypeError(f"expected plain numbers and strings at {path}, got {type(value).__name__}; use .item()")

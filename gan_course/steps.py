@@ -1,0 +1,45 @@
+"""Train steps: one update of each network on one batch, as a function of (models, optimizers, batch).
+
+Each returns plain floats for the history: losses, and the mean D outputs D(x) and D(G(z)) as probabilities.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from gan_course import losses
+
+
+def gan_step(
+    G: nn.Module,
+    D: nn.Module,
+    opt_G: torch.optim.Optimizer,
+    opt_D: torch.optim.Optimizer,
+    real: torch.Tensor,
+    z_dim: int,
+) -> dict[str, float]:
+    """One step of the original GAN with the non-saturating generator loss (Goodfellow et al. 2014)."""
+    z = torch.randn(len(real), z_dim, device=real.device)  # (B, z_dim)
+    fake = G(z)  # (B, C, H, W)
+
+    # (1) Update D: maximize log D(x) + log(1 - D(G(z))). detach(): this loss must not reach G.
+    opt_D.zero_grad()
+    real_logits, fake_logits = D(real), D(fake.detach())
+    loss_D = losses.discriminator_loss(real_logits, fake_logits)
+    loss_D.backward()
+    opt_D.step()
+
+    # (2) Update G: maximize log D(G(z)), scored by the D just updated.
+    opt_G.zero_grad()
+    gen_logits = D(fake)
+    loss_G = losses.generator_loss(gen_logits)
+    loss_G.backward()
+    opt_G.step()
+
+    return {
+        "loss_D": loss_D.item(),
+        "loss_G": loss_G.item(),
+        "D_x": torch.sigmoid(real_logits).mean().item(),
+        "D_G_z": torch.sigmoid(fake_logits).mean().item(),
+    }

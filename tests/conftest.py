@@ -1,0 +1,26 @@
+"""Shared fixtures: every test is seeded, CPU-only and isolated from the user's cache."""
+
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+sys.path.insert(0, str(Path(__file__).parent))  # the wrong-answer modules live beside the tests
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def isolated(monkeypatch, tmp_path):
+    """Seed, use 1 thread-independent CPU defaults, and keep caches and results in a temporary folder."""
+    torch.manual_seed(0)
+    monkeypatch.setenv("GAN_COURSE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("GAN_COURSE_RESULTS", raising=False)
+    monkeypatch.delenv("GAN_COURSE_SEED", raising=False)
+    monkeypatch.setenv("GAN_COURSE_MODE", "quick")
+    yield
+
+
+@pytest.fixture(scope="session")
+def root():
+    return ROOT

@@ -1,0 +1,56 @@
+import pytest
+
+from gan_course import config
+
+
+def test_mode_defaults_to_class(monkeypatch):
+    monkeypatch.delenv("GAN_COURSE_MODE")
+    assert config.mode() == "class"
+
+
+@pytest.mark.parametrize("value", ["fast", "CLASSIC", "2"])
+def test_unknown_mode_says_what_is_accepted(monkeypatch, value):
+    monkeypatch.setenv("GAN_COURSE_MODE", value)
+    with pytest.raises(config.ConfigError, match="quick, class, full"):
+        config.mode()
+
+
+def test_every_mode_of_a_lesson_has_the_same_budget_keys():
+    for lesson, modes in config.BUDGETS.items():
+        assert set(modes) == set(config.MODES), lesson
+        keys = {mode: set(budget) for mode, budget in modes.items()}
+        assert len({frozenset(k) for k in keys.values()}) == 1, f"{lesson}: {keys}"
+
+
+def test_budgets_are_step_counts_that_grow_with_the_mode():
+    b = {mode: config.budget("01_vanilla_gan", mode) for mode in config.MODES}
+    assert b["quick"]["steps"] < b["class"]["steps"] <= b["full"]["steps"]
+    assert all(isinstance(v, int) for budget in b.values() for v in budget.values())
+
+
+def test_describe_names_mode_seed_and_budget(monkeypatch):
+    monkeypatch.setenv("GAN_COURSE_SEED", "3")
+    line = config.describe("01_vanilla_gan")
+    assert line.startswith("mode=quick seed=3 | budget: ") and "steps=" in line
+
+
+def test_bad_seed_and_lesson_are_explained(monkeypatch):
+    monkeypatch.setenv("GAN_COURSE_SEED", "abc")
+    with pytest.raises(config.ConfigError, match="non-negative integer, got 'abc'"):
+        config.seed()
+    with pytest.raises(config.ConfigError, match="expected a lesson in"):
+        config.budget("99_nope")
+
+
+def test_checkpoints_are_keyed_by_mode_and_seed(monkeypatch, tmp_path):
+    quick = config.checkpoint_path("x")
+    monkeypatch.setenv("GAN_COURSE_MODE", "class")
+    assert config.checkpoint_path("x") != quick
+    assert quick.parent == tmp_path / "cache" / "checkpoints"
+
+
+def test_colab_links_are_derived_from_the_one_repo_url():
+    url = config.colab_url("01_vanilla_gan.ipynb")
+    assert url.startswith("https://colab.research.google.com/github/")
+    assert config.REPO_URL.removeprefix("https://github.com/") in url
+    assert config.REPO_URL in config.pip_install_target()

@@ -1,0 +1,123 @@
+"""Static and executed properties of the lesson notebooks (nbval runs the solutions themselves)."""
+
+import re
+
+import nbformat
+import pytest
+import torch
+from torch import nn
+
+from gan_course import config, exercises, grading, losses, steps
+from gan_course.models import MLPDiscriminator, MLPGenerator
+
+
+def notebooks(root, folder):
+    return sorted((root / folder).glob("[0-9][0-9]_*.ipynb"))
+
+
+def code_cells(path):
+    return [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+
+
+def test_every_lesson_has_a_solution_and_a_student_version(root):
+    assert [p.name for p in notebooks(root, "solutions")] == [p.name for p in notebooks(root, "notebooks")]
+    assert len(notebooks(root, "solutions")) >= 2
+
+
+@pytest.mark.parametrize("folder", ["solutions", "notebooks"])
+def test_badges_and_setup_cells_use_the_one_repo_url(root, folder):
+    for path in notebooks(root, folder):
+        nb = nbformat.read(path, as_version=4)
+        assert config.colab_url(path.name) in nb.cells[0].source, f"{path.name}: Colab badge"
+        setup = nb.cells[1].source
+        assert "google.colab" in setup and config.pip_install_target() in setup, f"{path.name}: setup cell"
+        assert "config.describe(LESSON)" in setup and "get_device()" in setup, f"{path.name}: prints mode and device"
+        urls = set(re.findall(r"github\.com/[\w.-]+/[\w.-]+", "".join(c.source for c in nb.cells)))
+        assert urls <= {config.REPO_URL.removeprefix("https://")}, f"{path.name}: other repository URLs {urls}"
+
+
+def test_check_cells_are_compared_and_training_cells_ignored(root):
+    for path in notebooks(root, "solutions"):
+        for cell in code_cells(path):
+            if "checks.check_" in cell.source:
+                assert cell.source.startswith("# NBVAL_CHECK_OUTPUT"), f"{path.name}: {cell.source[:60]}"
+            if "checkpoint=" in cell.source:
+                assert cell.source.startswith("# NBVAL_IGNORE_OUTPUT"), f"{path.name}: training cell"
+
+
+def solution_namespace(root, name, wanted):
+    """Execute the solution cells that define ``wanted`` names, with the lesson's imports."""
+    namespace = {"torch": torch, "nn": nn, "F": torch.nn.functional, "Z_DIM": 64}
+    for cell in code_cells(root / "solutions" / name):
+        if any(re.search(rf"^(class|def) {w}\b", cell.source, re.M) for w in wanted):
+            exec(cell.source, namespace)
+    missing = [w for w in wanted if w not in namespace]
+    assert not missing, f"{name} defines no {missing}"
+    return namespace
+
+
+def test_lesson01_networks_build_the_same_as_the_package(root):
+    ns = solution_namespace(root, "01_vanilla_gan.ipynb", ["Generator", "Discriminator"])
+    for mine, reference, x in [
+        (ns["Generator"], MLPGenerator, torch.randn(8, 64)),
+        (ns["Discriminator"], MLPDiscriminator, torch.rand(8, 1, 28, 28) * 2 - 1),
+    ]:
+        torch.manual_seed(0)
+        a = mine().eval()
+        torch.manual_seed(0)
+        b = reference().eval()
+        assert [(k, v.shape) for k, v in a.state_dict().items()] == [(k, v.shape) for k, v in b.state_dict().items()]
+        assert all(torch.equal(v, b.state_dict()[k]) for k, v in a.state_dict().items())
+        assert torch.equal(a(x), b(x))
+
+
+def test_lesson01_losses_and_step_match_the_package(root):
+    ns = solution_namespace(root, "01_vanilla_gan.ipynb", ["discriminator_loss", "generator_loss", "train_step"])
+    r, f = torch.randn(16), torch.randn(16)
+    assert torch.equal(ns["discriminator_loss"](r, f), losses.discriminator_loss(r, f))
+    assert torch.equal(ns["generator_loss"](f), losses.generator_loss(f))
+    results = []
+    for step in (ns["train_step"], steps.gan_step):
+        torch.manual_seed(0)
+        G, D = MLPGenerator(z_dim=8, hidden=16), MLPDiscriminator(hidden=16)
+        opts = torch.optim.Adam(G.parameters()), torch.optim.Adam(D.parameters())
+        results.append(step(G, D, *opts, torch.rand(16, 1, 28, 28) * 2 - 1, 8))
+    assert results[0] == results[1]
+
+
+def test_student_notebooks_run_up_to_their_first_exercise(root):
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    for path in notebooks(root, "notebooks"):
+        nb = nbformat.read(path, as_version=4)
+        stubs = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and exercises.STUB_ERROR in c.source]
+        client = NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+        if not stubs:
+            client.execute()  # a lesson without exercises runs to the end
+            continue
+        with pytest.raises(CellExecutionError, match="NotImplementedError|is not written yet"):
+            client.execute()
+        ran = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.get("execution_count")]
+        check_of_first_exercise = stubs[0] + 1
+        assert "checks.check_" in nb.cells[check_of_first_exercise].source
+        assert max(ran) == check_of_first_exercise, \
+            f"{path.name}: stopped at cell {max(ran)}, expected the first exercise's check, cell {check_of_first_exercise}"
+
+
+def test_gan_course_check_reports_each_exercise(root, tmp_path):
+    """An instructor's view: one wrong answer, the rest untouched."""
+    nb = nbformat.read(root / "notebooks" / "01_vanilla_gan.ipynb", as_version=4)
+    first = next(c for c in nb.cells if "class Generator" in c.source)
+    first.source = first.source.replace(
+        'raise NotImplementedError("Exercise: self.net',
+        "self.net = nn.Sequential(nn.Linear(z_dim, 784), nn.Sigmoid())  #", 1,
+    ).replace('raise NotImplementedError("Exercise: run z', "return self.net(z).view(len(z), 1, 28, 28)  #", 1)
+    path = tmp_path / "01_vanilla_gan.ipynb"
+    nbformat.write(nb, path)
+    report = grading.grade_notebook(path, mode="quick")
+    status = {r.name: r.status for r in report.results}
+    assert status == {"generator": "failed", "discriminator": "not attempted", "discriminator_loss": "not attempted",
+                      "generator_loss": "not attempted", "train_step": "not attempted"}
+    assert "nn.Tanh()" in report.results[0].detail
+    assert not report.all_passed and "0/5 checks passed" in report.format()
