@@ -8,7 +8,8 @@ wrong labels, a sigmoid before ``BCEWithLogits``, a missing ``.detach()``, a for
 from __future__ import annotations
 
 import copy
-import math
+import functools
+import warnings
 from typing import Callable, Mapping, Sequence
 
 import torch
@@ -24,6 +25,17 @@ class ExerciseError(AssertionError):
 
 
 NOT_WRITTEN = "is not written yet"  # grading reads this phrase as "not attempted"
+
+
+def exercise_check(check: Callable) -> Callable:
+    """Run a check with its own random state, so checking never shifts the notebook's random numbers,
+    and without library warnings, so its output is the one line nbval compares in every environment."""
+    @functools.wraps(check)
+    def wrapper(*args, **kwargs):
+        with torch.random.fork_rng(devices=[]), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return check(*args, **kwargs)
+    return wrapper
 
 
 def fail(problem: str, hint: str) -> None:
@@ -95,6 +107,7 @@ def _diagnose(value: torch.Tensor, candidates: Mapping[str, tuple[torch.Tensor, 
 
 # ---------------------------------------------------------------- lesson 01: the losses
 
+@exercise_check
 def check_discriminator_loss(discriminator_loss: Callable) -> None:
     """Lesson 01: D's loss -[log D(x) + log(1 - D(G(z)))] from logits, as a scalar."""
     real, fake = _fixed_logits(1), _fixed_logits(2)
@@ -121,6 +134,7 @@ def check_discriminator_loss(discriminator_loss: Callable) -> None:
          "loss = BCEWithLogits(real_logits, ones) + BCEWithLogits(fake_logits, zeros)")
 
 
+@exercise_check
 def check_generator_loss(generator_loss: Callable) -> None:
     """Lesson 01: the non-saturating generator loss -log D(G(z)) from logits, as a scalar."""
     fake = _fixed_logits(3)
@@ -165,6 +179,7 @@ def _param_check(module: nn.Module, name: str, loss: torch.Tensor) -> None:
              "don't use .detach(), torch.no_grad() or .data in forward: the output must stay on the graph")
 
 
+@exercise_check
 def check_generator(G: nn.Module, z_dim: int) -> None:
     """Lesson 01/02: G maps z of shape (B, z_dim) to images (B, 1, 28, 28) in [-1, 1], differentiably."""
     if not isinstance(G, nn.Module):
@@ -193,6 +208,7 @@ def check_generator(G: nn.Module, z_dim: int) -> None:
     passed("generator", f"z {tuple(z.shape)} -> images (16, 1, 28, 28) in [-1, 1], trainable")
 
 
+@exercise_check
 def check_discriminator(D: nn.Module) -> None:
     """Lesson 01/02: D maps images (B, 1, 28, 28) to one raw logit each, shape (B,), with no sigmoid."""
     if not isinstance(D, nn.Module):
@@ -292,6 +308,7 @@ def _match(a: torch.Tensor, b: torch.Tensor) -> bool:
     return (a - b).norm().item() / scale < 1e-3
 
 
+@exercise_check
 def check_train_step(train_step: Callable, z_dim: int = 8) -> None:
     """Lesson 01: ``train_step(G, D, opt_G, opt_D, real, z_dim)`` updates D then G and returns the four metrics.
 
