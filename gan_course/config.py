@@ -11,6 +11,7 @@ Budgets are step counts and data sizes, never wall-clock limits, so a seed alway
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 MODES = ("quick", "class", "full")
@@ -43,6 +44,13 @@ BUDGETS: dict[str, dict[str, dict[str, int]]] = {
         "quick": {"toy_steps": 60, "steps": 30, "batch_size": 64, "every": 10, "n_train": 512},
         "class": {"toy_steps": 1500, "steps": 5000, "batch_size": 64, "every": 500, "n_train": 4500},
         "full": {"toy_steps": 3000, "steps": 30000, "batch_size": 128, "every": 2000, "n_train": 60000},
+    },
+    "02_dcgan": {
+        # steps: the main run; ablation_steps: each rung of the fixes ladder and the plain DCGAN;
+        # mlp_steps: the lesson 01 MLP at about the plain DCGAN's cost; n_eval: samples behind each metric.
+        "quick": {"steps": 30, "ablation_steps": 10, "mlp_steps": 10, "batch_size": 32, "every": 10, "n_eval": 200},
+        "class": {"steps": 3800, "ablation_steps": 600, "mlp_steps": 1800, "batch_size": 32, "every": 200, "n_eval": 2000},
+        "full": {"steps": 20000, "ablation_steps": 4000, "mlp_steps": 12000, "batch_size": 32, "every": 1000, "n_eval": 5000},
     },
 }
 
@@ -101,4 +109,5 @@ def results_dir() -> Path | None:
 
 def checkpoint_path(name: str) -> Path:
     """A checkpoint file for run ``name``, keyed by mode and seed so modes never resume each other."""
-    return cache_dir() / "checkpoints" / f"{name}-{mode()}-seed{seed()}.pt"
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_")  # run names are prose; file names must be portable
+    return cache_dir() / "checkpoints" / f"{safe}-{mode()}-seed{seed()}.pt"

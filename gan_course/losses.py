@@ -24,3 +24,13 @@ def generator_loss(fake_logits: torch.Tensor) -> torch.Tensor:
 def generator_loss_minimax(fake_logits: torch.Tensor) -> torch.Tensor:
     """The original minimax loss log(1 - D(G(z))); it saturates when D confidently rejects the fakes."""
     return -F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
+
+
+def discriminator_hinge_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+    """Hinge loss (Lim & Ye 2017; Miyato et al. 2018): D stops pushing once a score is past the margin 1."""
+    return F.relu(1 - real_logits).mean() + F.relu(1 + fake_logits).mean()
+
+
+def generator_hinge_loss(fake_logits: torch.Tensor) -> torch.Tensor:
+    """The generator's side of the hinge loss: raise D's score of the fakes."""
+    return -fake_logits.mean()

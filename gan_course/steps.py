@@ -5,10 +5,15 @@ Each returns plain floats for the history: losses, and the mean D outputs D(x) a
 
 from __future__ import annotations
 
+from typing import Callable
+
 import torch
 from torch import nn
 
 from gan_course import losses
+
+LossD = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+LossG = Callable[[torch.Tensor], torch.Tensor]
 
 
 def gan_step(
@@ -18,24 +23,32 @@ def gan_step(
     opt_D: torch.optim.Optimizer,
     real: torch.Tensor,
     z_dim: int,
+    d_loss: LossD = losses.discriminator_loss,
+    g_loss: LossG = losses.generator_loss,
+    ema: torch.optim.swa_utils.AveragedModel | None = None,
 ) -> dict[str, float]:
-    """One step of the original GAN with the non-saturating generator loss (Goodfellow et al. 2014)."""
+    """One D update and one G update (Goodfellow et al. 2014); by default BCE with the non-saturating G loss.
+
+    ``d_loss``/``g_loss`` swap in other losses (e.g. hinge); ``ema`` (an AveragedModel of G) is updated after G.
+    """
     z = torch.randn(len(real), z_dim, device=real.device)  # (B, z_dim)
     fake = G(z)  # (B, C, H, W)
 
     # (1) Update D: maximize log D(x) + log(1 - D(G(z))). detach(): this loss must not reach G.
     opt_D.zero_grad()
     real_logits, fake_logits = D(real), D(fake.detach())
-    loss_D = losses.discriminator_loss(real_logits, fake_logits)
+    loss_D = d_loss(real_logits, fake_logits)
     loss_D.backward()
     opt_D.step()
 
     # (2) Update G: maximize log D(G(z)), scored by the D just updated.
     opt_G.zero_grad()
     gen_logits = D(fake)
-    loss_G = losses.generator_loss(gen_logits)
+    loss_G = g_loss(gen_logits)
     loss_G.backward()
     opt_G.step()
+    if ema is not None:
+        ema.update_parameters(G)
 
     return {
         "loss_D": loss_D.item(),

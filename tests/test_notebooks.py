@@ -47,7 +47,9 @@ def test_check_cells_are_compared_and_training_cells_ignored(root):
 
 def solution_namespace(root, name, wanted):
     """Execute the solution cells that define ``wanted`` names, with the lesson's imports."""
-    namespace = {"torch": torch, "nn": nn, "F": torch.nn.functional, "Z_DIM": 64}
+    from torch.nn.utils.parametrizations import spectral_norm
+
+    namespace = {"torch": torch, "nn": nn, "F": torch.nn.functional, "Z_DIM": 64, "spectral_norm": spectral_norm}
     for cell in code_cells(root / "solutions" / name):
         if any(re.search(rf"^(class|def) {w}\b", cell.source, re.M) for w in wanted):
             exec(cell.source, namespace)
@@ -58,17 +60,19 @@ def solution_namespace(root, name, wanted):
 
 def test_lesson01_networks_build_the_same_as_the_package(root):
     ns = solution_namespace(root, "01_vanilla_gan.ipynb", ["Generator", "Discriminator"])
-    for mine, reference, x in [
-        (ns["Generator"], MLPGenerator, torch.randn(8, 64)),
-        (ns["Discriminator"], MLPDiscriminator, torch.rand(8, 1, 28, 28) * 2 - 1),
-    ]:
-        torch.manual_seed(0)
-        a = mine().eval()
-        torch.manual_seed(0)
-        b = reference().eval()
-        assert [(k, v.shape) for k, v in a.state_dict().items()] == [(k, v.shape) for k, v in b.state_dict().items()]
-        assert all(torch.equal(v, b.state_dict()[k]) for k, v in a.state_dict().items())
-        assert torch.equal(a(x), b(x))
+    assert_same_network(ns["Generator"], MLPGenerator, torch.randn(8, 64))
+    assert_same_network(ns["Discriminator"], MLPDiscriminator, torch.rand(8, 1, 28, 28) * 2 - 1)
+
+
+def assert_same_network(build_mine, build_reference, x):
+    """Built from the same seed, both have the same parameters (names, shapes, values) and outputs."""
+    torch.manual_seed(0)
+    a = build_mine().eval()
+    torch.manual_seed(0)
+    b = build_reference().eval()
+    assert [(k, v.shape) for k, v in a.state_dict().items()] == [(k, v.shape) for k, v in b.state_dict().items()]
+    assert all(torch.equal(v, b.state_dict()[k]) for k, v in a.state_dict().items())
+    assert torch.equal(a(x), b(x))
 
 
 def test_lesson01_losses_and_step_match_the_package(root):
@@ -121,3 +125,20 @@ def test_gan_course_check_reports_each_exercise(root, tmp_path):
                       "generator_loss": "not attempted", "train_step": "not attempted"}
     assert "nn.Tanh()" in report.results[0].detail
     assert not report.all_passed and "0/5 checks passed" in report.format()
+
+
+def test_lesson02_solution_builds_the_package_dcgan(root):
+    from gan_course.models import dcgan
+
+    ns = solution_namespace(root, "02_dcgan.ipynb", ["generator_block", "discriminator_block", "weights_init",
+                                                       "Generator", "Discriminator", "SNDiscriminator"])
+    pairs = [
+        (lambda: ns["generator_block"](8, 4), lambda: dcgan.generator_block(8, 4), torch.randn(2, 8, 7, 7)),
+        (lambda: ns["discriminator_block"](4, 8, False), lambda: dcgan.discriminator_block(4, 8, False), torch.randn(2, 4, 14, 14)),
+        (lambda: ns["Generator"]().apply(ns["weights_init"]), lambda: dcgan.DCGANGenerator().apply(dcgan.dcgan_init), torch.randn(4, 64)),
+        (lambda: ns["Discriminator"]().apply(ns["weights_init"]), lambda: dcgan.DCGANDiscriminator().apply(dcgan.dcgan_init),
+         torch.rand(4, 1, 28, 28) * 2 - 1),
+        (lambda: ns["SNDiscriminator"](), lambda: dcgan.SNDiscriminator(), torch.rand(4, 1, 28, 28) * 2 - 1),
+    ]
+    for mine, reference, x in pairs:
+        assert_same_network(mine, reference, x)

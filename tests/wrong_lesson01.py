@@ -164,13 +164,15 @@ def step_missing_detach_fresh_fakes(G, D, opt_G, opt_D, real, z_dim):
 def _step(G, D, opt_G, opt_D, real, z_dim, *, d_loss=losses.discriminator_loss, g_loss=losses.generator_loss,
           zero_D=True, zero_G=True, squash=False):
     fake = G(torch.randn(len(real), z_dim))
-    if zero_D:
+    if zero_D is True:
         opt_D.zero_grad()
     real_logits, fake_logits = D(real), D(fake.detach())
     if squash:
         real_logits, fake_logits = torch.sigmoid(real_logits), torch.sigmoid(fake_logits)
     loss_D = d_loss(real_logits, fake_logits)
     loss_D.backward()
+    if zero_D == "after backward":
+        opt_D.zero_grad()
     opt_D.step()
     if zero_G:
         opt_G.zero_grad()
@@ -205,18 +207,8 @@ def step_forgot_zero_grad_G(*args):
     return _step(*args, zero_G=False)
 
 
-def step_zero_grad_after_backward(G, D, opt_G, opt_D, real, z_dim):
-    fake = G(torch.randn(len(real), z_dim))
-    real_logits, fake_logits = D(real), D(fake.detach())
-    loss_D = losses.discriminator_loss(real_logits, fake_logits)
-    loss_D.backward()
-    opt_D.zero_grad()  # wipes the gradients just computed
-    opt_D.step()
-    opt_G.zero_grad()
-    loss_G = losses.generator_loss(D(fake))
-    loss_G.backward()
-    opt_G.step()
-    return _report(loss_D, loss_G, real_logits, fake_logits)
+def step_zero_grad_after_backward(*args):
+    return _step(*args, zero_D="after backward")  # wipes the gradients just computed
 
 
 def step_reports_logits(*args):

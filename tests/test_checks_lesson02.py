@@ -1,0 +1,75 @@
+"""Lesson 02's checks pass on the reference and fail, with a specific message, on realistic bugs."""
+
+import pytest
+import torch
+
+import wrong_lesson02 as wrong
+from gan_course import checks
+from gan_course.checks import ExerciseError
+from gan_course.models.dcgan import DCGANDiscriminator, DCGANGenerator, dcgan_init, discriminator_block, generator_block
+
+
+def reference_dcgan():
+    G, D = DCGANGenerator(z_dim=64), DCGANDiscriminator()
+    G.apply(dcgan_init)
+    D.apply(dcgan_init)
+    return G, D
+
+
+def test_checks_pass_on_the_reference(capsys):
+    checks.check_generator_block(generator_block)
+    checks.check_discriminator_block(discriminator_block)
+    checks.check_weights_init(dcgan_init)
+    checks.check_dcgan(*reference_dcgan(), z_dim=64)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 4 and all(line.startswith("[ok] ") for line in lines)
+
+
+@pytest.mark.parametrize("fn, message", [
+    (wrong.gblock_no_batchnorm, "no BatchNorm2d"),
+    (wrong.gblock_stride_one, "expected (2, 4, 14, 14)"),
+    (wrong.gblock_no_padding, "stride=2, padding=1"),
+    (wrong.gblock_upsample_conv, "no nn.ConvTranspose2d"),
+    (wrong.gblock_leaky, "should end in nn.ReLU()"),
+])
+def test_generator_block_check_names_the_bug(fn, message):
+    with pytest.raises(ExerciseError) as err:
+        checks.check_generator_block(fn)
+    assert message in str(err.value)
+
+
+@pytest.mark.parametrize("fn, message", [
+    (wrong.dblock_pooling, "downsamples with pooling"),
+    (wrong.dblock_no_padding, "expected (2, 8, 7, 7)"),
+    (wrong.dblock_ignores_batchnorm_flag, "batchnorm=True) has no BatchNorm2d"),
+    (wrong.dblock_relu, "no LeakyReLU"),
+])
+def test_discriminator_block_check_names_the_bug(fn, message):
+    with pytest.raises(ExerciseError) as err:
+        checks.check_discriminator_block(fn)
+    assert message in str(err.value)
+
+
+@pytest.mark.parametrize("fn, message", [
+    (wrong.init_forgets_transposed, "nn.ConvTranspose2d)) covers both kinds"),
+    (wrong.init_wrong_std, "expected ~0.02"),
+    (wrong.init_not_in_place, "expected ~0.02"),
+    (wrong.init_batchnorm_skipped, "default scale 1.0"),
+])
+def test_weights_init_check_names_the_bug(fn, message):
+    with pytest.raises(ExerciseError) as err:
+        checks.check_weights_init(fn)
+    assert message in str(err.value)
+
+
+@pytest.mark.parametrize("build, message", [
+    (wrong.dcgan_init_not_applied, "G.apply(weights_init)"),
+    (wrong.dcgan_sigmoid_discriminator, "ends in a sigmoid"),
+    (wrong.dcgan_generator_without_batchnorm, "G has no BatchNorm2d"),
+    (wrong.dcgan_wrong_output_size, "expected images of shape (16, 1, 28, 28)"),
+])
+def test_dcgan_check_names_the_bug(build, message):
+    torch.manual_seed(0)
+    with pytest.raises(ExerciseError) as err:
+        checks.check_dcgan(*build(), z_dim=64)
+    assert message in str(err.value)

@@ -1,0 +1,73 @@
+import pytest
+import torch
+
+from gan_course import data, metrics
+from gan_course.classifier_training import accuracy, train_classifier
+
+
+def test_shipped_classifier_loads_weights_only_and_reaches_its_reported_accuracy():
+    card = metrics.classifier_card()
+    assert card["held_out_accuracy"] >= 0.97
+    path = metrics._asset(metrics.CLASSIFIER_WEIGHTS)
+    assert path.stat().st_size < 600_000  # a few hundred KB: it ships inside the package
+    model = metrics.DigitClassifier()
+    model.load_state_dict(torch.load(path, weights_only=True))
+    images, labels = data.load_mnist("test")
+    assert abs(accuracy(model, images, labels) - card["held_out_accuracy"]) < 1e-3
+
+
+def test_the_training_script_reproduces_a_working_classifier_in_quick_mode(tmp_path):
+    from gan_course.classifier_training import save_classifier
+
+    model, acc = train_classifier(epochs=2, progress=False)
+    assert acc >= 0.90
+    path, shipped_acc = save_classifier(model, epochs=2, seed=0, folder=tmp_path)
+    assert path.parent == tmp_path and abs(shipped_acc - acc) <= 0.004  # float16 storage changes almost nothing
+
+
+def test_fid_is_near_zero_for_the_same_images_and_orders_real_below_noise():
+    reference, _ = data.load_mnist("all")
+    same = metrics.fid(reference[:1000], reference[:1000])
+    points = metrics.fid_reference_points()
+    assert abs(same) < 1e-2
+    assert 0 < points["floor"] < points["ceiling"] / 10
+
+
+def test_fid_report_puts_a_value_on_the_floor_to_ceiling_scale():
+    held_out, _ = data.load_mnist("test")
+    report = metrics.fid_report(held_out)
+    assert set(report) == {"fid", "fid_floor", "fid_ceiling", "fid_pct_of_ceiling"}
+    assert report["fid"] == pytest.approx(report["fid_floor"])
+    assert report["fid_pct_of_ceiling"] < 5
+
+
+def test_class_coverage_of_real_digits_is_balanced_and_confident():
+    held_out, _ = data.load_mnist("test")
+    coverage = metrics.class_coverage(held_out)
+    assert len(coverage["shares"]) == 10 and abs(sum(coverage["shares"]) - 1) < 1e-3
+    assert coverage["min_share"] > 0.08 and coverage["mean_confidence"] > 0.9
+
+
+def test_class_coverage_sees_a_collapse():
+    ones = data.load_mnist("test")[0][data.load_mnist("test")[1] == 1]
+    coverage = metrics.class_coverage(ones)
+    assert coverage["min_share"] == 0 and max(coverage["shares"]) > 0.9
+
+
+def test_nearest_training_image_of_a_training_image_is_itself():
+    train, _ = data.load_mnist("train")
+    idx, dist = metrics.nearest_training_images(train[[5, 17]], train[:100])
+    assert idx.tolist() == [5, 17] and torch.all(dist == 0)
+
+
+@pytest.mark.parametrize("images, message", [
+    (torch.zeros(10, 784), r"got \(10, 784\)"),
+    (torch.zeros(10, 3, 28, 28), r"expected samples of shape \(N, 1, 28, 28\) in \[-1, 1\], got \(10, 3, 28, 28\)"),
+    (torch.full((10, 1, 28, 28), 255.0), r"in \[-1, 1\] \(a tanh output\), got values in \[255, 255\]"),
+])
+def test_metrics_reject_wrong_shapes_and_ranges(images, message):
+    reference, _ = data.load_mnist("test")
+    with pytest.raises(ValueError, match=message):
+        metrics.fid(images, reference)
+    with pytest.raises(ValueError):
+        metrics.class_coverage(images)
