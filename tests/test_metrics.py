@@ -57,7 +57,7 @@ def test_class_coverage_sees_a_collapse():
 def test_nearest_training_image_of_a_training_image_is_itself():
     train, _ = data.load_mnist("train")
     idx, dist = metrics.nearest_training_images(train[[5, 17]], train[:100])
-    assert idx.tolist() == [5, 17] and torch.all(dist == 0)
+    assert idx.tolist() == [5, 17] and torch.all(dist < 0.05)  # 0 up to cdist's matmul rounding
 
 
 @pytest.mark.parametrize("images, message", [
