@@ -49,7 +49,7 @@ BUDGETS: dict[str, dict[str, dict[str, int]]] = {
         # steps: the main run; ablation_steps: each rung of the fixes ladder and the plain DCGAN;
         # mlp_steps: the lesson 01 MLP at about the plain DCGAN's cost; n_eval: samples behind each metric.
         "quick": {"steps": 30, "ablation_steps": 10, "mlp_steps": 10, "batch_size": 32, "every": 10, "n_eval": 200},
-        "class": {"steps": 3800, "ablation_steps": 600, "mlp_steps": 1800, "batch_size": 32, "every": 200, "n_eval": 2000},
+        "class": {"steps": 3800, "ablation_steps": 800, "mlp_steps": 1500, "batch_size": 32, "every": 200, "n_eval": 2000},
         "full": {"steps": 20000, "ablation_steps": 4000, "mlp_steps": 12000, "batch_size": 32, "every": 1000, "n_eval": 5000},
     },
 }

@@ -34,3 +34,30 @@ def discriminator_hinge_loss(real_logits: torch.Tensor, fake_logits: torch.Tenso
 def generator_hinge_loss(fake_logits: torch.Tensor) -> torch.Tensor:
     """The generator's side of the hinge loss: raise D's score of the fakes."""
     return -fake_logits.mean()
+
+
+def wasserstein_critic_loss(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
+    """WGAN critic loss (Arjovsky et al. 2017): minimise E[D(G(z))] - E[D(x)]."""
+    return fake_scores.mean() - real_scores.mean()
+
+
+def wasserstein_generator_loss(fake_scores: torch.Tensor) -> torch.Tensor:
+    """WGAN generator loss: raise the critic's score of the fakes."""
+    return -fake_scores.mean()
+
+
+def gradient_penalty(D, real: torch.Tensor, fake: torch.Tensor, weight: float = 10.0,
+                     event_dims: int | None = None) -> torch.Tensor:
+    """WGAN-GP (Gulrajani et al. 2017): weight * E[(||grad D(x_hat)|| - 1)^2] at random points x_hat between
+    real and fake samples. ``create_graph=True`` lets the critic's update differentiate through the penalty.
+
+    ``event_dims``: how many trailing dimensions make one sample (default: all but the first, e.g. (B, C, H, W));
+    an ensemble's (S, B, 2) points use 1.
+    """
+    event_dims = real.dim() - 1 if event_dims is None else event_dims
+    batch_shape = real.shape[: real.dim() - event_dims]
+    alpha = torch.rand(*batch_shape, *[1] * event_dims, device=real.device)  # one mix per real-fake pair
+    mixed = (alpha * real + (1 - alpha) * fake.detach()).requires_grad_(True)
+    (grads,) = torch.autograd.grad(D(mixed).sum(), mixed, create_graph=True)
+    norms = grads.flatten(start_dim=len(batch_shape)).norm(dim=-1)  # (*batch_shape,)
+    return weight * (norms - 1).square().mean()
