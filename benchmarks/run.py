@@ -149,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         (results_dir / f"{path.stem}.json").write_text(json.dumps(record, indent=2) + "\n")
     write_results_md()
+    update_readme()
     return 0
 
 
@@ -156,6 +157,40 @@ def _fmt(value) -> str:
     if isinstance(value, float):
         return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
     return str(value)
+
+
+SUMMARY_KEYS = ("fid_pct_of_ceiling", "min_class_share", "mean_confidence", "final_D_x", "final_D_G_z")
+README_START, README_END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+def summary_rows() -> list[str]:
+    """One README row per class-mode CPU result: lesson, seeds, wall time and the headline metrics (mean ± std)."""
+    rows = ["| lesson | seeds | wall time (s) | FID, % of noise ceiling | rarest digit's share | commit |", "|---" * 6 + "|"]
+    for file in sorted((BENCH / "results").glob("*.json")):
+        rec = json.loads(file.read_text())
+        sp = rec["spread"]
+
+        def cell(key, scale=1.0, fmt="{:.2f}"):
+            if key not in sp:
+                return "–"
+            mean, std = sp[key]["mean"] * scale, sp[key]["std"] * scale
+            return fmt.format(mean) + (f" ± {fmt.format(std)}" if len(rec["runs"]) > 1 else "")
+
+        rows.append(f"| {rec['lesson']} | {','.join(map(str, rec['seeds']))} | {cell('wall_s', fmt='{:.0f}')} | "
+                    f"{cell('fid_pct_of_ceiling')} | {cell('min_class_share', 100, '{:.1f}')} | `{rec['commit']}` |")
+    return rows
+
+
+def update_readme() -> None:
+    """Replace the README's results block with the current class-mode numbers."""
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    if README_START not in text or README_END not in text:
+        return
+    head, rest = text.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    block = "\n".join([README_START, *summary_rows(), README_END])
+    readme.write_text(head + block + tail)
 
 
 def write_results_md() -> None:
