@@ -4,8 +4,8 @@ import pytest
 import torch
 
 import wrong_lesson02 as wrong
+from checkhelp import assert_check_fails
 from gan_course import checks
-from gan_course.checks import ExerciseError
 from gan_course.models.dcgan import DCGANDiscriminator, DCGANGenerator, dcgan_init, discriminator_block, generator_block
 
 
@@ -33,9 +33,7 @@ def test_checks_pass_on_the_reference(capsys):
     (wrong.gblock_leaky, "should end in nn.ReLU()"),
 ])
 def test_generator_block_check_names_the_bug(fn, message):
-    with pytest.raises(ExerciseError) as err:
-        checks.check_generator_block(fn)
-    assert message in str(err.value)
+    assert_check_fails(checks.check_generator_block, fn, message=message)
 
 
 @pytest.mark.parametrize("fn, message", [
@@ -45,9 +43,7 @@ def test_generator_block_check_names_the_bug(fn, message):
     (wrong.dblock_relu, "no LeakyReLU"),
 ])
 def test_discriminator_block_check_names_the_bug(fn, message):
-    with pytest.raises(ExerciseError) as err:
-        checks.check_discriminator_block(fn)
-    assert message in str(err.value)
+    assert_check_fails(checks.check_discriminator_block, fn, message=message)
 
 
 @pytest.mark.parametrize("fn, message", [
@@ -57,9 +53,7 @@ def test_discriminator_block_check_names_the_bug(fn, message):
     (wrong.init_batchnorm_skipped, "default scale 1.0"),
 ])
 def test_weights_init_check_names_the_bug(fn, message):
-    with pytest.raises(ExerciseError) as err:
-        checks.check_weights_init(fn)
-    assert message in str(err.value)
+    assert_check_fails(checks.check_weights_init, fn, message=message)
 
 
 @pytest.mark.parametrize("build, message", [
@@ -70,6 +64,4 @@ def test_weights_init_check_names_the_bug(fn, message):
 ])
 def test_dcgan_check_names_the_bug(build, message):
     torch.manual_seed(0)
-    with pytest.raises(ExerciseError) as err:
-        checks.check_dcgan(*build(), z_dim=64)
-    assert message in str(err.value)
+    assert_check_fails(checks.check_dcgan, *build(), z_dim=64, message=message)
