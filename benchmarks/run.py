@@ -120,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
 
     info = machine()
     on_gpu = not info["device"].startswith("cpu")
-    sub = Path("gpu" if on_gpu else ".") / ("full" if args.mode == "full" else ".")
+    # class-mode CPU results sit at the top; other modes and GPU runs get their own folders and never overwrite them
+    sub = Path("gpu" if on_gpu else ".") / (args.mode if args.mode != "class" else ".")
     results_dir, samples_dir = (BENCH / "results" / sub).resolve(), (BENCH / "samples" / sub).resolve()
     results_dir.mkdir(parents=True, exist_ok=True)
     samples_dir.mkdir(parents=True, exist_ok=True)
@@ -199,6 +200,8 @@ def write_results_md() -> None:
              "Written by `make benchmark` (`benchmarks/run.py`); every number comes from the notebook run it names.",
              "Wall time is the whole notebook, executed headless from an empty cache (all training included).", ""]
     for file in sorted((BENCH / "results").rglob("*.json")):
+        if "quick" in file.relative_to(BENCH / "results").parts:
+            continue  # smoke tests of the harness, not results
         rec = json.loads(file.read_text())
         m = rec["machine"]
         where = file.parent.relative_to(BENCH / "results").as_posix()
