@@ -15,17 +15,15 @@ import torch.nn.functional as F
 from torchvision.transforms import v2
 
 from gan_course import data
-from gan_course.metrics import CLASSIFIER_CARD, CLASSIFIER_WEIGHTS, DigitClassifier, _asset
+from gan_course.metrics import CLASSIFIER_CARD, CLASSIFIER_WEIGHTS, DigitClassifier, _asset, predict
 from gan_course.seeding import set_seed
 
 AUGMENT = v2.RandomAffine(degrees=10, translate=(0.08, 0.08), scale=(0.9, 1.1), fill=-1.0)
 
 
-@torch.no_grad()
 def accuracy(model: torch.nn.Module, images: torch.Tensor, labels: torch.Tensor) -> float:
     """Share of ``images`` (N, 1, 28, 28) in [-1, 1] that ``model`` labels correctly."""
-    model.eval()
-    predictions = torch.cat([model(b).argmax(1) for b in images.split(500)])
+    predictions = predict(images, model.eval()).argmax(1)
     return float((predictions == labels).float().mean())
 
 
