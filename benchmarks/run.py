@@ -55,7 +55,7 @@ def machine() -> dict:
             "python": platform.python_version(), "platform": platform.platform()}
 
 
-def run_notebook(path: Path, mode: str, seed: int, timeout: int) -> tuple[nbformat.NotebookNode, float, dict, dict]:
+def run_notebook(path: Path, mode: str, seed: int, timeout: int) -> tuple[nbformat.NotebookNode, float, dict, dict[str, dict]]:
     """Execute one notebook from an empty cache; return (executed notebook, seconds, metrics, samples)."""
     from nbclient import NotebookClient
 
@@ -72,8 +72,8 @@ def run_notebook(path: Path, mode: str, seed: int, timeout: int) -> tuple[nbform
         stem = path.stem
         metrics_file = results / f"{stem}.metrics.json"
         metrics = json.loads(metrics_file.read_text()) if metrics_file.exists() else {}
-        samples_file = results / f"{stem}.npz"
-        samples = dict(np.load(samples_file)) if samples_file.exists() else {}
+        # NN_topic.npz (the headline samples) and any NN_topic_*.npz (e.g. lesson 03's 2-D samples)
+        samples = {f.stem: dict(np.load(f)) for f in sorted(results.glob(f"{stem}*.npz"))}
     return nb, seconds, metrics, samples
 
 
@@ -141,8 +141,8 @@ def main(argv: list[str] | None = None) -> int:
                          "wall_s": round(seconds, 1), "device": info["device"]}
                 if write_solutions:
                     nbformat.write(stabilise(nb, stamp), path)
-                if samples:
-                    np.savez_compressed(samples_dir / f"{path.stem}.npz", **samples)
+                for name, arrays in samples.items():
+                    np.savez_compressed(samples_dir / f"{name}.npz", **arrays)
         record = {
             "lesson": path.stem, "mode": args.mode, "commit": commit, "dirty": dirty,
             "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

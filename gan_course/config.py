@@ -52,6 +52,16 @@ BUDGETS: dict[str, dict[str, dict[str, int]]] = {
         "class": {"steps": 3800, "ablation_steps": 800, "mlp_steps": 1500, "batch_size": 32, "every": 200, "n_eval": 2000},
         "full": {"steps": 20000, "ablation_steps": 4000, "mlp_steps": 12000, "batch_size": 32, "every": 1000, "n_eval": 5000},
     },
+    "03_mode_collapse": {
+        # n_seeds: models per table row, trained together; ring_steps/grid_steps: discriminator updates per table
+        # cell; n_eval: 2-D samples behind each metric (2,500, as in PacGAN and VEEGAN); mnist_steps: each MNIST run.
+        "quick": {"n_seeds": 2, "ring_steps": 20, "grid_steps": 20, "batch_size": 256, "n_eval": 2500,
+                  "mnist_steps": 10, "mnist_eval": 200},
+        "class": {"n_seeds": 3, "ring_steps": 1500, "grid_steps": 5000, "batch_size": 256, "n_eval": 2500,
+                  "mnist_steps": 3000, "mnist_eval": 2000},
+        "full": {"n_seeds": 5, "ring_steps": 6000, "grid_steps": 20000, "batch_size": 256, "n_eval": 2500,
+                 "mnist_steps": 10000, "mnist_eval": 2000},
+    },
 }
 
 

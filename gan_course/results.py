@@ -41,6 +41,29 @@ def record(lesson: str, metrics: Mapping[str, object], images: torch.Tensor | No
     return True
 
 
+def record_arrays(name: str, arrays: Mapping[str, "np.ndarray | torch.Tensor"]) -> bool:
+    """Save named arrays (e.g. the 2-D samples behind a table) as ``name.npz`` in a benchmark run.
+
+    Returns True if a benchmark run collected them, False in an ordinary session (nothing is written).
+    """
+    if not arrays:
+        raise ValueError(f"expected at least one array for {name!r}, got none")
+    clean = {}
+    for key, value in arrays.items():
+        if not isinstance(key, str) or not key.isidentifier():
+            raise ValueError(f"expected array names like 'vanilla_ring_seed0', got {key!r}")
+        value = value.detach().cpu().numpy() if isinstance(value, torch.Tensor) else np.asarray(value)
+        if not np.issubdtype(value.dtype, np.number) or not np.isfinite(value).all():
+            raise ValueError(f"expected finite numbers in array {key!r}, got dtype {value.dtype} or NaN/inf")
+        clean[key] = value.astype(np.float32) if np.issubdtype(value.dtype, np.floating) else value
+    folder = config.results_dir()
+    if folder is None:
+        return False
+    folder.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(folder / f"{name}.npz", **clean)
+    return True
+
+
 def _check_jsonable(value, path: str = "metrics") -> None:
     if isinstance(value, Mapping):
         for key, item in value.items():
