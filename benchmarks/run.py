@@ -182,6 +182,36 @@ def summary_rows() -> list[str]:
     return rows
 
 
+MODE_COLLAPSE_COLUMNS = (  # lesson 03's headline: the best remedy against the vanilla baseline
+    ("best_ring_modes_min", "best remedy: ring modes (worst seed)", 1, "{:.1f}"),
+    ("best_ring_hq_mean", "ring high-quality %", 100, "{:.1f}"),
+    ("best_grid_modes_mean", "grid modes (mean)", 1, "{:.1f}"),
+    ("best_grid_hq_mean", "grid high-quality %", 100, "{:.1f}"),
+    ("vanilla_grid_modes_mean", "vanilla: grid modes", 1, "{:.1f}"),
+    ("mnist_fixed_min_share", "MNIST rarest digit %, fixed / collapsing", 100, "{:.1f}"),
+)
+
+
+def mode_collapse_rows() -> list[str]:
+    """README rows for lesson 03, whose results are mode counts rather than FID."""
+    file = BENCH / "results" / "03_mode_collapse.json"
+    if not file.exists():
+        return []
+    rec = json.loads(file.read_text())
+    sp = rec["spread"]
+
+    def cell(key, scale, fmt):
+        return fmt.format(sp[key]["mean"] * scale) + (f" ± {fmt.format(sp[key]['std'] * scale)}" if len(rec["runs"]) > 1 else "")
+
+    cells = [cell(k, sc, f) for k, _, sc, f in MODE_COLLAPSE_COLUMNS if k in sp]
+    if "mnist_collapsing_min_share" in sp:
+        cells[-1] += " / " + cell("mnist_collapsing_min_share", 100, "{:.1f}")
+    return ["", f"Lesson 03, seeds {','.join(map(str, rec['seeds']))} of the notebook (each trains "
+            f"{rec['runs'][0]['metrics'].get('n_seeds', '?')} seeds per table row), commit `{rec['commit']}`:", "",
+            "| " + " | ".join(h for _, h, _, _ in MODE_COLLAPSE_COLUMNS) + " |", "|---" * len(MODE_COLLAPSE_COLUMNS) + "|",
+            "| " + " | ".join(cells) + " |"]
+
+
 def update_readme() -> None:
     """Replace the README's results block with the current class-mode numbers."""
     readme = ROOT / "README.md"
@@ -190,7 +220,7 @@ def update_readme() -> None:
         return
     head, rest = text.split(README_START, 1)
     _, tail = rest.split(README_END, 1)
-    block = "\n".join([README_START, *summary_rows(), README_END])
+    block = "\n".join([README_START, *summary_rows(), *mode_collapse_rows(), README_END])
     readme.write_text(head + block + tail)
 
 

@@ -71,7 +71,10 @@ def solution_namespace(root, name, wanted):
     """Execute the solution cells that define ``wanted`` names, with the lesson's imports."""
     from torch.nn.utils.parametrizations import spectral_norm
 
-    namespace = {"torch": torch, "nn": nn, "F": torch.nn.functional, "Z_DIM": 64, "spectral_norm": spectral_norm}
+    from gan_course.packing import pack
+
+    namespace = {"torch": torch, "nn": nn, "F": torch.nn.functional, "Z_DIM": 64, "spectral_norm": spectral_norm,
+                 "pack": pack}
     for cell in code_cells(root / "solutions" / name):
         if any(re.search(rf"^(class|def) {w}\b", cell.source, re.M) for w in wanted):
             exec(cell.source, namespace)
@@ -164,3 +167,22 @@ def test_lesson02_solution_builds_the_package_dcgan(root):
     ]
     for mine, reference, x in pairs:
         assert_same_network(mine, reference, x)
+
+
+def test_lesson03_solution_exercises_match_the_package(root):
+    from gan_course import data, mode_metrics
+    from gan_course.packing import pack
+
+    ns = solution_namespace(root, "03_mode_collapse.ipynb", ["mode_counts", "gradient_penalty", "packed_scores"])
+    grid = data.grid()
+    samples = grid.sample(500, seed=0) * 1.02  # some points drift out of their 3-std circle
+    assert ns["mode_counts"](samples, grid.centers, grid.std).tolist() == mode_metrics.mode_report(samples, grid)["histogram"]
+    critic = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 1))
+    real, fake = torch.randn(32, 2), torch.randn(32, 2) + 1
+    torch.manual_seed(0)
+    mine = ns["gradient_penalty"](critic, real, fake)
+    torch.manual_seed(0)
+    reference = losses.gradient_penalty(lambda x: critic(x).squeeze(-1), real, fake, weight=10.0)
+    assert torch.allclose(mine, reference)
+    packed = nn.Linear(8, 1)
+    assert all(torch.equal(a, b) for a, b in zip(ns["packed_scores"](packed, real, fake, 4), (packed(pack(real, 4)), packed(pack(fake, 4)))))
