@@ -60,7 +60,7 @@ BUDGETS: dict[str, dict[str, dict[str, int]]] = {
         "class": {"n_seeds": 3, "ring_steps": 1500, "grid_steps": 5000, "batch_size": 256, "n_eval": 2500,
                   "mnist_steps": 3000, "mnist_eval": 2000},
         "full": {"n_seeds": 5, "ring_steps": 6000, "grid_steps": 20000, "batch_size": 256, "n_eval": 2500,
-                 "mnist_steps": 10000, "mnist_eval": 2000},
+                 "mnist_steps": 6000, "mnist_eval": 2000},
     },
 }
 
