@@ -206,8 +206,9 @@ def mode_collapse_rows() -> list[str]:
     cells = [cell(k, sc, f) for k, _, sc, f in MODE_COLLAPSE_COLUMNS if k in sp]
     if "mnist_collapsing_min_share" in sp:
         cells[-1] += " / " + cell("mnist_collapsing_min_share", 100, "{:.1f}")
-    return ["", f"Lesson 03, seeds {','.join(map(str, rec['seeds']))} of the notebook (each trains "
-            f"{rec['runs'][0]['metrics'].get('n_seeds', '?')} seeds per table row), commit `{rec['commit']}`:", "",
+    return ["", f"Lesson 03 (notebook seed {','.join(map(str, rec['seeds']))}; each run trains "
+            f"{rec['runs'][0]['metrics'].get('n_seeds', '?')} seeds per table row, these are their means), "
+            f"commit `{rec['commit']}`:", "",
             "| " + " | ".join(h for _, h, _, _ in MODE_COLLAPSE_COLUMNS) + " |", "|---" * len(MODE_COLLAPSE_COLUMNS) + "|",
             "| " + " | ".join(cells) + " |"]
 
