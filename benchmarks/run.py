@@ -164,18 +164,22 @@ SUMMARY_KEYS = ("fid_pct_of_ceiling", "min_class_share", "mean_confidence", "fin
 README_START, README_END = "<!-- results:start -->", "<!-- results:end -->"
 
 
+def spread_cell(rec: dict, key: str, scale: float = 1.0, fmt: str = "{:.2f}") -> str:
+    """``key``'s mean over the record's seeds (± std when several ran), or – if the lesson does not report it."""
+    if key not in rec["spread"]:
+        return "–"
+    mean, std = rec["spread"][key]["mean"] * scale, rec["spread"][key]["std"] * scale
+    return fmt.format(mean) + (f" ± {fmt.format(std)}" if len(rec["runs"]) > 1 else "")
+
+
 def summary_rows() -> list[str]:
     """One README row per class-mode CPU result: lesson, seeds, wall time and the headline metrics (mean ± std)."""
     rows = ["| lesson | seeds | wall time (s) | FID, % of noise ceiling | rarest digit's share | commit |", "|---" * 6 + "|"]
     for file in sorted((BENCH / "results").glob("*.json")):
         rec = json.loads(file.read_text())
-        sp = rec["spread"]
 
         def cell(key, scale=1.0, fmt="{:.2f}"):
-            if key not in sp:
-                return "–"
-            mean, std = sp[key]["mean"] * scale, sp[key]["std"] * scale
-            return fmt.format(mean) + (f" ± {fmt.format(std)}" if len(rec["runs"]) > 1 else "")
+            return spread_cell(rec, key, scale, fmt)
 
         rows.append(f"| {rec['lesson']} | {','.join(map(str, rec['seeds']))} | {cell('wall_s', fmt='{:.0f}')} | "
                     f"{cell('fid_pct_of_ceiling')} | {cell('min_class_share', 100, '{:.1f}')} | `{rec['commit']}` |")
@@ -198,14 +202,8 @@ def mode_collapse_rows() -> list[str]:
     if not file.exists():
         return []
     rec = json.loads(file.read_text())
-    sp = rec["spread"]
-
-    def cell(key, scale, fmt):
-        return fmt.format(sp[key]["mean"] * scale) + (f" ± {fmt.format(sp[key]['std'] * scale)}" if len(rec["runs"]) > 1 else "")
-
-    cells = [cell(k, sc, f) for k, _, sc, f in MODE_COLLAPSE_COLUMNS if k in sp]
-    if "mnist_collapsing_min_share" in sp:
-        cells[-1] += " / " + cell("mnist_collapsing_min_share", 100, "{:.1f}")
+    cells = [spread_cell(rec, key, scale, fmt) for key, _, scale, fmt in MODE_COLLAPSE_COLUMNS]
+    cells[-1] += " / " + spread_cell(rec, "mnist_collapsing_min_share", 100, "{:.1f}")
     return ["", f"Lesson 03 (notebook seed {','.join(map(str, rec['seeds']))}; each run trains "
             f"{rec['runs'][0]['metrics'].get('n_seeds', '?')} seeds per table row, these are their means), "
             f"commit `{rec['commit']}`:", "",

@@ -93,10 +93,10 @@ def train_toy(recipe: Recipe, mixture: GaussianMixture2D, n_seeds: int, steps: i
     opt_g = torch.optim.Adam(G.parameters(), recipe.lr_g, betas=recipe.betas)
     opt_d = torch.optim.Adam(D.parameters(), recipe.lr_d, betas=recipe.betas)
     g_steps = steps // recipe.n_critic
-    schedules = []
-    if recipe.decay:  # linear decay to 0: the game settles instead of circling, and modes sharpen at the end
-        schedules = [torch.optim.lr_scheduler.LambdaLR(opt_g, lambda t: 1 - t / g_steps),
-                     torch.optim.lr_scheduler.LambdaLR(opt_d, lambda t: 1 - t / steps)]
+    # linear decay towards 0 (or a constant rate): the game settles instead of circling, and modes sharpen at the end
+    decay = recipe.decay
+    schedule_g = torch.optim.lr_scheduler.LambdaLR(opt_g, lambda t: 1 - t / g_steps if decay else 1.0)
+    schedule_d = torch.optim.lr_scheduler.LambdaLR(opt_d, lambda t: 1 - t / steps if decay else 1.0)
     rng = torch.Generator().manual_seed(1000 * seed + 3)
     eval_z = torch.randn(S, n_eval, Z_DIM, generator=torch.Generator().manual_seed(1000 * seed + 4))
     snapshot_at = sorted({max(1, round(g_steps * (i + 1) / n_snapshots)) for i in range(n_snapshots)})
@@ -120,16 +120,14 @@ def train_toy(recipe: Recipe, mixture: GaussianMixture2D, n_seeds: int, steps: i
             opt_d.zero_grad(set_to_none=True)
             (S * d_loss).backward()  # the mean over seeds would shrink each model's gradient by 1/S
             opt_d.step()
-            for schedule in schedules[1:]:
-                schedule.step()
+            schedule_d.step()
         fake_scores = _scores(D, G(torch.randn(S, batch_size, Z_DIM, generator=rng)), m)
         g_loss = (losses.wasserstein_generator_loss(fake_scores) if recipe.loss == "wgan-gp"
                   else losses.generator_loss(fake_scores))
         opt_g.zero_grad(set_to_none=True)
         (S * g_loss).backward()
         opt_g.step()
-        for schedule in schedules[:1]:
-            schedule.step()
+        schedule_g.step()
         if g_step in snapshot_at:
             with torch.no_grad():
                 snapshots.append(G(eval_z))
