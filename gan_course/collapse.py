@@ -8,10 +8,9 @@ a recipe changes only the discriminator, the loss or the training schedule.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from gan_course import losses, mode_metrics
@@ -64,16 +63,20 @@ class ToyRun:
 
     recipe: Recipe
     mixture: GaussianMixture2D
-    samples: torch.Tensor  # (S, n_eval, 2): final samples on fixed noise
     snapshot_steps: list[int]
     snapshots: torch.Tensor  # (T, S, n_eval, 2): samples on the same noise through training
     seconds: float
-    reports: list[dict] = field(default_factory=list)  # mode_metrics.mode_report per seed
+    reports: list[dict]  # mode_metrics.mode_report of the final samples, per seed
+
+    @property
+    def samples(self) -> torch.Tensor:
+        """(S, n_eval, 2): the final samples, i.e. the last snapshot."""
+        return self.snapshots[-1]
 
 
 def _scores(D: nn.Module, x: torch.Tensor, m: int) -> torch.Tensor:
     """D's scores for (S, B, 2) points; with packing, for (S, B // m) packs of m real or m fake points."""
-    return D(pack(x, m, batch_dims=2) if m > 1 else x).squeeze(-1)
+    return D(pack(x, m, batch_dims=2)).squeeze(-1)  # m = 1 leaves (S, B, 2) as it is
 
 
 def train_toy(recipe: Recipe, mixture: GaussianMixture2D, n_seeds: int, steps: int, seed: int = 0,
@@ -132,7 +135,5 @@ def train_toy(recipe: Recipe, mixture: GaussianMixture2D, n_seeds: int, steps: i
             with torch.no_grad():
                 snapshots.append(G(eval_z))
     seconds = time.perf_counter() - start
-    samples = snapshots[-1]
-    run = ToyRun(recipe, mixture, samples, [s * recipe.n_critic for s in snapshot_at], torch.stack(snapshots), seconds)
-    run.reports = [mode_metrics.mode_report(samples[s], mixture) for s in range(S)]
-    return run
+    reports = [mode_metrics.mode_report(snapshots[-1][s], mixture) for s in range(S)]
+    return ToyRun(recipe, mixture, [s * recipe.n_critic for s in snapshot_at], torch.stack(snapshots), seconds, reports)

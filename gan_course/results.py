@@ -34,10 +34,8 @@ def record(lesson: str, metrics: Mapping[str, object], images: torch.Tensor | No
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{lesson}.metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
     if images is not None:
-        arrays = {"images": images.numpy().astype(np.float32)}
-        if labels is not None:
-            arrays["labels"] = labels.detach().cpu().numpy().astype(np.int64)
-        np.savez_compressed(folder / f"{lesson}.npz", **arrays)
+        arrays = {"images": images} if labels is None else {"images": images, "labels": labels.long()}
+        record_arrays(lesson, arrays)  # images as float32, labels as int64
     return True
 
 
