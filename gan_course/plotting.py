@@ -50,6 +50,23 @@ def image_rows(rows: Sequence[torch.Tensor], labels: Sequence[str], title: str |
     return fig
 
 
+def confusion_matrix(counts: Sequence[Sequence[int]], title: str | None = None, ax=None) -> Figure:
+    """A (K, K) count matrix (rows: requested class, columns: class seen) as a heat map with counts written in."""
+    counts = np.asarray(counts)
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
+        raise ValueError(f"expected a square (K, K) matrix of counts, got shape {counts.shape}")
+    fig, ax = _figure_and_axes(ax, size=(4.6, 4.2))
+    ax.imshow(counts, cmap="Blues")
+    for (i, j), n in np.ndenumerate(counts):
+        if n:
+            ax.text(j, i, str(n), ha="center", va="center", fontsize=7, color="white" if n > counts.max() / 2 else "black")
+    ax.set_xticks(range(len(counts))), ax.set_yticks(range(len(counts)))
+    ax.set_xlabel("digit the classifier sees"), ax.set_ylabel("digit requested")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
 def smooth(values: Sequence[float], window: int) -> np.ndarray:
     """Moving average over ``window`` steps (valid part only), so noisy per-step curves become readable."""
     values = np.asarray(values, dtype=float)

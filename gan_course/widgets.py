@@ -40,3 +40,38 @@ def latent_explorer(sample: Callable[[torch.Tensor], torch.Tensor], z_bank: torc
         control.observe(render, names="value")
     render()
     return w.VBox([w.HBox([pick_a, pick_b, linear]), out])
+
+
+def digit_picker(sample: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], z_dim: int, n_classes: int = 10,
+                 n_show: int = 8):
+    """Choose a digit, a seed and a style for a conditional generator; returns the widget, or None.
+
+    ``sample`` maps (z (N, z_dim), labels (N,)) to images (N, 1, 28, 28) in [-1, 1]. The seed draws ``n_show``
+    noise vectors and the next seed another ``n_show``; the style slider walks each from the first to the second.
+    """
+    try:
+        import ipywidgets as w
+        from IPython.display import display
+    except ImportError:
+        return None
+    digit = w.ToggleButtons(options=list(range(n_classes)), value=0, description="digit",
+                            style={"button_width": "32px"})
+    seed = w.IntSlider(value=0, min=0, max=99, description="seed")
+    style = w.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.1, description="style")
+    out = w.Output()
+
+    def render(*_):
+        z_a, z_b = (torch.randn(n_show, z_dim, generator=torch.Generator().manual_seed(s))
+                    for s in (seed.value, seed.value + 1))
+        z = torch.stack([interpolate(a, b, 11)[round(10 * style.value)] for a, b in zip(z_a, z_b)])  # (n_show, z_dim)
+        with out:
+            out.clear_output(wait=True)
+            fig = plotting.image_grid(sample(z, torch.full((n_show,), digit.value)), nrow=n_show,
+                                      title=f"digit {digit.value}, seed {seed.value}, style {style.value:.1f}")
+            display(fig)
+            plt.close(fig)
+
+    for control in (digit, seed, style):
+        control.observe(render, names="value")
+    render()
+    return w.VBox([digit, w.HBox([seed, style]), out])

@@ -73,8 +73,10 @@ def solution_namespace(root, name, wanted):
 
     from gan_course.packing import pack
 
+    from gan_course.models.dcgan import DCGANGenerator, dcgan_init
+
     namespace = {"torch": torch, "nn": nn, "F": torch.nn.functional, "Z_DIM": 64, "spectral_norm": spectral_norm,
-                 "pack": pack}
+                 "pack": pack, "losses": losses, "DCGANGenerator": DCGANGenerator, "dcgan_init": dcgan_init}
     for cell in code_cells(root / "solutions" / name):
         if any(re.search(rf"^(class|def) {w}\b", cell.source, re.M) for w in wanted):
             exec(cell.source, namespace)
@@ -186,3 +188,30 @@ def test_lesson03_solution_exercises_match_the_package(root):
     assert torch.allclose(mine, reference)
     packed = nn.Linear(8, 1)
     assert all(torch.equal(a, b) for a, b in zip(ns["packed_scores"](packed, real, fake, 4), (packed(pack(real, 4)), packed(pack(fake, 4)))))
+
+
+def test_lesson04_solution_builds_the_package_networks_and_step(root):
+    from gan_course.models import conditional, dcgan
+
+    ns = solution_namespace(root, "04_conditional_gan.ipynb",
+                            ["ConditionalGenerator", "ConcatDiscriminator", "ProjectionDiscriminator", "cgan_step"])
+    x, y, z = torch.rand(6, 1, 28, 28) * 2 - 1, torch.arange(6), torch.randn(6, 64)
+    pairs = [(ns["ConditionalGenerator"], conditional.ConditionalGenerator, (z, y)),
+             (ns["ConcatDiscriminator"], conditional.ConcatDiscriminator, (x, y)),
+             (ns["ProjectionDiscriminator"], conditional.ProjectionDiscriminator, (x, y))]
+    for mine, reference, inputs in pairs:
+        torch.manual_seed(0)
+        a = mine().eval()
+        torch.manual_seed(0)
+        b = reference().eval()
+        assert [(k, v.shape) for k, v in a.state_dict().items()] == [(k, v.shape) for k, v in b.state_dict().items()]
+        assert all(torch.equal(v, b.state_dict()[k]) for k, v in a.state_dict().items())
+        assert torch.equal(a(*inputs), b(*inputs))
+    outcomes = []
+    for step in (ns["cgan_step"], steps.conditional_gan_step):
+        torch.manual_seed(0)
+        G, D = conditional.ConditionalGenerator(channels=4), conditional.ProjectionDiscriminator(channels=4)
+        opt_G, opt_D = torch.optim.Adam(G.parameters()), torch.optim.Adam(D.parameters())
+        outcomes.append((step(G, D, opt_G, opt_D, x, y, 64, 10), [p.detach().clone() for p in G.parameters()]))
+    assert outcomes[0][0] == outcomes[1][0]
+    assert all(torch.equal(a, b) for a, b in zip(outcomes[0][1], outcomes[1][1]))
