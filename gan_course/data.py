@@ -106,6 +106,38 @@ def _load_full_mnist(split: str) -> tuple[torch.Tensor, torch.Tensor]:
     return to_unit_range(images), labels
 
 
+DIGITS_TEST_SHARE = 0.2  # scikit-learn's digits: a fixed, stratified 80/20 split (random_state 0)
+
+
+def load_sklearn_digits(split: str = "train") -> tuple[torch.Tensor, torch.Tensor]:
+    """scikit-learn's 1,797 handwritten 8x8 digits (UCI), in MNIST's frame: (N, 1, 28, 28) in [-1, 1], labels (N,).
+
+    Intensities /16, a bilinear resize to 20x20 and a 4-pixel pad to 28x28, as MNIST centres its digits in a
+    20x20 box. ``train`` is a fixed stratified 80 % (1,437), ``test`` the other 20 % (360), ``all`` all 1,797.
+    """
+    _check_split(split)
+    images, labels = _digits_in_mnist_frame()
+    if split == "all":
+        return images.clone(), labels.clone()
+    from sklearn.model_selection import train_test_split
+
+    train_idx, test_idx = train_test_split(np.arange(len(labels)), test_size=DIGITS_TEST_SHARE,
+                                           stratify=labels.numpy(), random_state=0)
+    idx = torch.from_numpy(train_idx if split == "train" else test_idx)
+    return images[idx], labels[idx]
+
+
+@functools.lru_cache(maxsize=1)
+def _digits_in_mnist_frame() -> tuple[torch.Tensor, torch.Tensor]:
+    from sklearn.datasets import load_digits  # imported here: only this loader needs it
+
+    digits = load_digits()
+    small = torch.from_numpy(digits.images).float().div(16).unsqueeze(1)  # (1797, 1, 8, 8) in [0, 1]
+    box = torch.nn.functional.interpolate(small, size=(20, 20), mode="bilinear", align_corners=False)
+    framed = torch.nn.functional.pad(box, (4, 4, 4, 4)).clamp(0, 1)  # (1797, 1, 28, 28)
+    return framed * 2 - 1, torch.from_numpy(digits.target).long()
+
+
 def check_images(images: torch.Tensor, name: str = "images") -> torch.Tensor:
     """Return ``images`` on the CPU as float, or raise if they are not (N, C, H, W) in [-1, 1]."""
     if not isinstance(images, torch.Tensor):

@@ -61,3 +61,25 @@ def gradient_penalty(D, real: torch.Tensor, fake: torch.Tensor, weight: float = 
     (grads,) = torch.autograd.grad(D(mixed).sum(), mixed, create_graph=True)
     norms = grads.flatten(start_dim=len(batch_shape)).norm(dim=-1)  # (*batch_shape,)
     return weight * (norms - 1).square().mean()
+
+
+def discriminator_lsgan_loss(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
+    """Least-squares GAN (Mao et al. 2017), as CycleGAN uses it: (D(x) - 1)^2 + D(G(z))^2, halved so D learns
+    at half G's rate (Zhu et al. 2017, §7.1)."""
+    return 0.5 * ((real_scores - 1).square().mean() + fake_scores.square().mean())
+
+
+def generator_lsgan_loss(fake_scores: torch.Tensor) -> torch.Tensor:
+    """The generator's least-squares loss (D(G(z)) - 1)^2: a gradient that grows with the distance from 'real'."""
+    return (fake_scores - 1).square().mean()
+
+
+def cycle_loss(real: torch.Tensor, reconstructed: torch.Tensor) -> torch.Tensor:
+    """L1 between an image and its round trip, F(G(x)) for x: what the cycle keeps, content must survive."""
+    return (reconstructed - real).abs().mean()
+
+
+def identity_loss(target_images: torch.Tensor, translated: torch.Tensor) -> torch.Tensor:
+    """L1 between target-domain images and G applied to them: G should leave an image already in its output
+    domain unchanged (Zhu et al. 2017, §5.2; Taigman et al. 2017)."""
+    return (translated - target_images).abs().mean()

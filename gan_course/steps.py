@@ -102,3 +102,49 @@ def conditional_gan_step(
         "D_x": torch.sigmoid(real_logits).mean().item(),
         "D_G_z": torch.sigmoid(fake_logits).mean().item(),
     }
+
+
+def cyclegan_generator_loss(
+    G_ab: nn.Module, G_ba: nn.Module, D_a: nn.Module, D_b: nn.Module, real_a: torch.Tensor, real_b: torch.Tensor,
+    cycle_weight: float = 10.0, identity_weight: float = 5.0,
+) -> tuple[torch.Tensor, dict[str, torch.Tensor], torch.Tensor, torch.Tensor]:
+    """CycleGAN's generator objective (Zhu et al. 2017, eq. 3 plus the identity term of §5.2) for batches of
+    both domains; returns (total, its parts, fake_b = G_ab(real_a), fake_a = G_ba(real_b))."""
+    fake_b, fake_a = G_ab(real_a), G_ba(real_b)
+    parts = {
+        "adversarial": losses.generator_lsgan_loss(D_b(fake_b)) + losses.generator_lsgan_loss(D_a(fake_a)),
+        "cycle": losses.cycle_loss(real_a, G_ba(fake_b)) + losses.cycle_loss(real_b, G_ab(fake_a)),
+    }
+    # identity: a B image given to the A->B translator should come back unchanged, and vice versa
+    parts["identity"] = (losses.identity_loss(real_b, G_ab(real_b)) + losses.identity_loss(real_a, G_ba(real_a))
+                         if identity_weight else torch.zeros((), device=real_a.device))
+    total = parts["adversarial"] + cycle_weight * parts["cycle"] + identity_weight * parts["identity"]
+    return total, parts, fake_b, fake_a
+
+
+def cyclegan_step(
+    G_ab: nn.Module, G_ba: nn.Module, D_a: nn.Module, D_b: nn.Module,
+    opt_G: torch.optim.Optimizer, opt_D: torch.optim.Optimizer, real_a: torch.Tensor, real_b: torch.Tensor,
+    history_a, history_b, cycle_weight: float = 10.0, identity_weight: float = 5.0,
+) -> dict[str, float]:
+    """One CycleGAN update: both generators on the full objective, then both discriminators (least squares) on
+    real images against fakes from the history buffers. ``opt_G`` holds both G's parameters, ``opt_D`` both D's."""
+    # (1) Update G_ab and G_ba. The Ds are frozen: their weights get no gradient from the generators' loss.
+    for D in (D_a, D_b):
+        D.requires_grad_(False)
+    opt_G.zero_grad()
+    loss_G, parts, fake_b, fake_a = cyclegan_generator_loss(G_ab, G_ba, D_a, D_b, real_a, real_b,
+                                                            cycle_weight, identity_weight)
+    loss_G.backward()
+    opt_G.step()
+    for D in (D_a, D_b):
+        D.requires_grad_(True)
+
+    # (2) Update D_a and D_b on real images and on a mix of new and earlier fakes (detached by the buffer).
+    opt_D.zero_grad()
+    loss_D_a = losses.discriminator_lsgan_loss(D_a(real_a), D_a(history_a.query(fake_a)))
+    loss_D_b = losses.discriminator_lsgan_loss(D_b(real_b), D_b(history_b.query(fake_b)))
+    (loss_D_a + loss_D_b).backward()
+    opt_D.step()
+    return {"loss_G": loss_G.item(), **{f"loss_{k}": v.item() for k, v in parts.items()},
+            "loss_D_a": loss_D_a.item(), "loss_D_b": loss_D_b.item()}

@@ -1,0 +1,294 @@
+"""Lesson 05's exercise checks: CycleGAN piece by piece.
+
+Each prints one line when it is right and otherwise raises ``checks.ExerciseError`` naming the bug: a residual
+block without its skip, a discriminator that scores the whole image, least squares with the wrong targets, a cycle
+loss against the wrong image, an identity loss fed the wrong domain, a history buffer that returns only new
+images, discriminators updated with the generators' loss.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Callable
+
+import torch
+from torch import nn
+
+from gan_course import losses
+from gan_course.checks import _close, _ends_in_sigmoid, _images, _shape, call, exercise_check, fail, passed
+from gan_course.models.cyclegan import CycleGenerator, PatchDiscriminator
+
+
+def _build(cls, what: str, *args) -> nn.Module:
+    if not isinstance(cls, type) or not issubclass(cls, nn.Module):
+        fail(f"expected the class itself (an nn.Module subclass), got {type(cls).__name__}",
+             "pass the class, without brackets")
+    torch.manual_seed(0)
+    return call(lambda: cls(*args), what=what, hint="build every layer from the constructor's arguments")
+
+
+@exercise_check
+def check_residual_block(ResidualBlock: type) -> None:
+    """Lesson 05: ``ResidualBlock(channels)`` maps (B, C, H, W) to the same shape as x + F(x)."""
+    block = _build(ResidualBlock, "ResidualBlock(6)", 6)
+    x = torch.randn(2, 6, 14, 14, generator=torch.Generator().manual_seed(0))
+    out = call(block, x, what="ResidualBlock(6) on a (2, 6, 14, 14) input",
+               hint="pad by 1 (nn.ReflectionPad2d(1)) before each 3x3 convolution so H and W stay the same")
+    if tuple(out.shape) != (2, 6, 14, 14):
+        fail(f"ResidualBlock(6) turned (2, 6, 14, 14) into {_shape(out)}, expected the same shape",
+             "3x3 convolutions with 6 -> 6 channels and 1 pixel of padding keep the shape")
+    silent = copy.deepcopy(block)
+    with torch.no_grad():
+        for p in silent.parameters():
+            p.zero_()  # F(x) = 0 now, so a residual block must return x itself
+        out = silent(x)
+    if not torch.allclose(out, x, atol=1e-5):
+        fail("with every weight set to 0 the block should return its input unchanged, but it does not: the skip "
+             "connection x + F(x) is missing (or a ReLU follows the sum)",
+             "return x + self.body(x), with no activation after the addition")
+    passed("residual_block", "(2, 6, 14, 14) -> (2, 6, 14, 14), and x + F(x)")
+
+
+def _without_normalisation(module: nn.Module) -> nn.Module:
+    """A copy with every normalisation layer replaced by the identity: what the convolutions alone can see."""
+    probe = copy.deepcopy(module)
+    for name, child in list(probe.named_modules()):
+        if isinstance(child, (nn.InstanceNorm2d, nn.BatchNorm2d, nn.GroupNorm, nn.LayerNorm)):
+            parent_name, _, attr = name.rpartition(".")
+            setattr(probe.get_submodule(parent_name) if parent_name else probe, attr, nn.Identity())
+    return probe
+
+
+@exercise_check
+def check_patch_discriminator(PatchDiscriminator_: type) -> None:
+    """Lesson 05: ``PatchDiscriminator(in_channels, channels)`` maps (B, 1, 28, 28) to a (B, 1, 7, 7) map of raw
+    scores, each seeing only part of the image."""
+    D = _build(PatchDiscriminator_, "PatchDiscriminator(1, 8)", 1, 8).eval()
+    x = _images(2, 4)
+    out = call(D, x, what="PatchDiscriminator(1, 8) on a (2, 1, 28, 28) input")
+    if out.dim() != 4 or tuple(out.shape) != (2, 1, 7, 7):
+        fail(f"D returned {_shape(out)} for two 28x28 images, expected a (2, 1, 7, 7) map: one score per patch",
+             "two stride-2 convolutions (28 -> 14 -> 7), then a 3x3, stride-1 convolution to 1 channel; no flatten, "
+             "no pooling to a single number")
+    if _ends_in_sigmoid(D, x):
+        fail("D ends in a sigmoid, but the least-squares loss compares raw scores with 1 and 0",
+             "remove the final sigmoid: LSGAN scores are any real number")
+    local = _without_normalisation(D)  # instance norm's mean couples every position; the convolutions alone do not
+    nudged = x.clone()
+    nudged[:, :, :4, :4] = 1.0  # change only the top-left corner
+    with torch.no_grad():
+        changed = (local(nudged) - local(x)).abs()[0, 0] > 1e-6  # (7, 7)
+    if changed.float().mean() > 0.6:  # the reference: a corner reaches 9 of the 49 patches
+        fail(f"changing a 4x4 corner of the image changed {int(changed.sum())} of 49 patch scores: each score sees "
+             "(nearly) the whole image",
+             "keep the network shallow (receptive field about 18 pixels): it should judge local texture, not the digit")
+    passed("patch_discriminator", f"(2, 1, 28, 28) -> (2, 1, 7, 7) raw scores; a corner reaches {int(changed.sum())} of 49 patches")
+
+
+@exercise_check
+def check_lsgan_losses(discriminator_lsgan_loss: Callable, generator_lsgan_loss: Callable) -> None:
+    """Lesson 05: D: 0.5 * [(D(x) - 1)^2 + D(G(z))^2]; G: (D(G(z)) - 1)^2, each a mean over every patch score."""
+    real = torch.randn(4, 1, 7, 7, generator=torch.Generator().manual_seed(0))
+    fake = torch.randn(4, 1, 7, 7, generator=torch.Generator().manual_seed(1))
+    d = call(discriminator_lsgan_loss, real, fake, what="discriminator_lsgan_loss(real_scores, fake_scores)")
+    expected = losses.discriminator_lsgan_loss(real, fake)
+    if not isinstance(d, torch.Tensor) or d.dim() != 0:
+        fail(f"discriminator_lsgan_loss returned {_shape(d)}, expected one number (a 0-dim tensor)", "take .mean() of each squared term")
+    if not _close(d, expected):
+        wrong = {
+            "the targets are swapped (real scored against 0, fake against 1)": 0.5 * ((real.square()).mean() + (fake - 1).square().mean()),
+            "the 0.5 is missing": 2 * expected,
+            "it uses BCE, not least squares": losses.discriminator_loss(real, fake),
+        }
+        found = next((why for why, value in wrong.items() if _close(d, value)), None)
+        fail(f"discriminator_lsgan_loss gave {d.item():.4f}, expected {expected.item():.4f}" + (f": {found}" if found else ""),
+             "0.5 * ((real_scores - 1).square().mean() + fake_scores.square().mean())")
+    g = call(generator_lsgan_loss, fake, what="generator_lsgan_loss(fake_scores)")
+    expected = losses.generator_lsgan_loss(fake)
+    if not isinstance(g, torch.Tensor) or not _close(g, expected):
+        swapped = isinstance(g, torch.Tensor) and _close(g, fake.square().mean())
+        fail(f"generator_lsgan_loss gave {_shape(g) if not isinstance(g, torch.Tensor) or g.dim() else f'{g.item():.4f}'}, "
+             f"expected {expected.item():.4f}" + (": G pushes its scores to 0, D's target for fakes" if swapped else ""),
+             "G wants D to score its fakes as real: (fake_scores - 1).square().mean()")
+    passed("lsgan_losses", "D: 0.5[(D(x)-1)^2 + D(G(z))^2], G: (D(G(z))-1)^2, on 4x7x7 patch scores")
+
+
+def _check_l1(fn: Callable, name: str, reference: Callable, first: str, second: str) -> None:
+    a, b = _images(3, 9), _images(3, 10)
+    value = call(fn, a, b, what=f"{name}({first}, {second})")
+    expected = reference(a, b)
+    if not isinstance(value, torch.Tensor) or value.dim() != 0:
+        fail(f"{name} returned {_shape(value)}, expected one number (a 0-dim tensor)", "end with .mean()")
+    if not _close(value, expected):
+        wrong = {"it squares the differences (L2); CycleGAN uses L1, which blurs less": (a - b).square().mean(),
+                 "it sums instead of averaging, so its weight depends on the image size": (a - b).abs().sum()}
+        found = next((why for why, v in wrong.items() if _close(value, v)), None)
+        fail(f"{name} gave {value.item():.4f}, expected {expected.item():.4f}" + (f": {found}" if found else ""),
+             f"({second} - {first}).abs().mean()")
+
+
+@exercise_check
+def check_cycle_loss(cycle_loss: Callable) -> None:
+    """Lesson 05: ``cycle_loss(real, reconstructed)`` is the mean absolute difference (L1)."""
+    _check_l1(cycle_loss, "cycle_loss", losses.cycle_loss, "real", "reconstructed")
+    passed("cycle_loss", "mean |F(G(x)) - x| (L1) on (3, 1, 28, 28) images")
+
+
+@exercise_check
+def check_identity_loss(identity_loss: Callable) -> None:
+    """Lesson 05: ``identity_loss(target_images, translated)`` is the mean absolute difference (L1)."""
+    _check_l1(identity_loss, "identity_loss", losses.identity_loss, "target_images", "translated")
+    passed("identity_loss", "mean |G(y) - y| (L1) on (3, 1, 28, 28) images")
+
+
+class _Constant(nn.Module):
+    """A translator with a known answer: x -> a * x + b (differentiable, so losses can flow through it)."""
+
+    def __init__(self, a: float, b: float):
+        super().__init__()
+        self.a, self.b = nn.Parameter(torch.tensor(a)), nn.Parameter(torch.tensor(b))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.a * x + self.b
+
+
+class _Critic(nn.Module):
+    def __init__(self, w: float):
+        super().__init__()
+        self.w = nn.Parameter(torch.tensor(w))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.w * nn.functional.avg_pool2d(x, 4)  # (B, 1, 7, 7)
+
+
+def _objective_candidates(G_ab, G_ba, D_a, D_b, real_a, real_b, cw, iw) -> dict[str, torch.Tensor]:
+    """The right objective and the realistic wrong ones, for the same networks and batches."""
+    fake_b, fake_a = G_ab(real_a), G_ba(real_b)
+    adv = losses.generator_lsgan_loss(D_b(fake_b)) + losses.generator_lsgan_loss(D_a(fake_a))
+    cyc = losses.cycle_loss(real_a, G_ba(fake_b)) + losses.cycle_loss(real_b, G_ab(fake_a))
+    idt = losses.identity_loss(real_b, G_ab(real_b)) + losses.identity_loss(real_a, G_ba(real_a))
+    return {
+        "right": adv + cw * cyc + iw * idt,
+        "the cycle loss compares the reconstruction with the translated image, not with the original":
+            adv + cw * (losses.cycle_loss(fake_b, G_ba(fake_b)) + losses.cycle_loss(fake_a, G_ab(fake_a))) + iw * idt,
+        "the cycle loss compares the reconstruction with an image of the other domain":
+            adv + cw * (losses.cycle_loss(real_b, G_ba(fake_b)) + losses.cycle_loss(real_a, G_ab(fake_a))) + iw * idt,
+        "the identity loss feeds each generator its own input domain (G_ab(real_a)) instead of its output domain":
+            adv + cw * cyc + iw * (losses.identity_loss(real_a, G_ab(real_a)) + losses.identity_loss(real_b, G_ba(real_b))),
+        "the adversarial terms ask D_a about fake_b and D_b about fake_a":
+            losses.generator_lsgan_loss(D_a(fake_b)) + losses.generator_lsgan_loss(D_b(fake_a)) + cw * cyc + iw * idt,
+        "the identity loss is missing": adv + cw * cyc,
+        "the cycle loss is missing": adv + iw * idt,
+    }
+
+
+@exercise_check
+def check_generator_objective(generator_objective: Callable) -> None:
+    """Lesson 05: ``generator_objective(G_ab, G_ba, D_a, D_b, real_a, real_b, cycle_weight, identity_weight)``
+    returns (total, parts, fake_b, fake_a) with total = adversarial + cw * cycle + iw * identity."""
+    G_ab, G_ba, D_a, D_b = _Constant(0.8, 0.1), _Constant(1.2, -0.2), _Critic(0.7), _Critic(1.3)
+    real_a, real_b = _images(3, 5), _images(3, 6)
+    result = call(generator_objective, G_ab, G_ba, D_a, D_b, real_a, real_b, 10.0, 5.0,
+                  what="generator_objective(G_ab, G_ba, D_a, D_b, real_a, real_b, 10.0, 5.0)")
+    if not isinstance(result, tuple) or len(result) != 4:
+        fail(f"generator_objective returned {type(result).__name__}, expected (total, parts, fake_b, fake_a)",
+             "return total, {'adversarial': ..., 'cycle': ..., 'identity': ...}, fake_b, fake_a")
+    total = result[0]
+    candidates = _objective_candidates(G_ab, G_ba, D_a, D_b, real_a, real_b, 10.0, 5.0)
+    if not isinstance(total, torch.Tensor) or total.dim() != 0:
+        fail(f"the total is {_shape(total)}, expected one number", "add the three parts, each a mean")
+    if not _close(total, candidates["right"], rtol=1e-4):
+        found = next((why for why, value in candidates.items() if why != "right" and _close(total, value, rtol=1e-4)), None)
+        fail(f"the total is {total.item():.4f}, expected {candidates['right'].item():.4f}" + (f": {found}" if found else ""),
+             "cycle: cycle_loss(real_a, G_ba(fake_b)) + cycle_loss(real_b, G_ab(fake_a)); identity: "
+             "identity_loss(real_b, G_ab(real_b)) + identity_loss(real_a, G_ba(real_a))")
+    if not total.requires_grad:
+        fail("the total carries no gradient", "don't detach the fakes or use torch.no_grad() in the generators' objective")
+    passed("generator_objective", "adversarial + 10 * cycle + 5 * identity, each term against the right image")
+
+
+@exercise_check
+def check_history_buffer(History: type) -> None:
+    """Lesson 05: ``History(capacity)`` with ``query(fakes)``: returns new fakes while filling, then each image is,
+    with probability 1/2, a stored earlier fake (replaced by the new one)."""
+    if not isinstance(History, type):
+        fail(f"expected the class itself, got {type(History).__name__}", "pass the class, without brackets")
+    torch.manual_seed(0)
+    buffer = call(History, 8, what="History(8)")
+    first = torch.arange(8.0).view(8, 1, 1, 1)
+    out = call(buffer.query, first, what="history.query(fakes) on the first 8 fakes")
+    if not isinstance(out, torch.Tensor) or out.shape != first.shape:
+        fail(f"query returned {_shape(out)} for 8 fakes of shape (8, 1, 1, 1), expected the same shape",
+             "return torch.stack(chosen): one image out for every image in")
+    if not torch.equal(out, first):
+        fail("while the buffer is filling, query should return the new fakes themselves", "append each new image and return it")
+    new = torch.arange(100.0, 164.0).view(64, 1, 1, 1)
+    out = buffer.query(new)
+    old_share = (out.flatten() != new.flatten()).float().mean().item()  # an earlier fake in place of the new one
+    if old_share == 0:
+        fail("once the buffer is full, query still returns only the new fakes: D never sees an earlier generator's "
+             "images, and the buffer does nothing",
+             "with probability 0.5, return a random stored image and put the new one in its place")
+    if not 0.3 <= old_share <= 0.7:
+        fail(f"{old_share:.0%} of a full buffer's answers were earlier fakes, expected about half",
+             "draw the coin once per image, with probability 0.5")
+    if buffer.query(torch.ones(2, 1, 1, 1, requires_grad=True)).requires_grad:
+        fail("query returns images that still carry gradients back to G", "store and return fakes.detach()")
+    passed("history_buffer", f"new fakes while filling, then {old_share:.0%} earlier fakes; detached")
+
+
+@exercise_check
+def check_cyclegan_step(cyclegan_step: Callable) -> None:
+    """Lesson 05: ``cyclegan_step(G_ab, G_ba, D_a, D_b, opt_G, opt_D, real_a, real_b, history_a, history_b)``
+    updates both generators on their objective, then both discriminators on theirs alone."""
+    from gan_course.history import ImageHistory
+
+    torch.manual_seed(0)
+    G_ab, G_ba = CycleGenerator(channels=4, n_blocks=1), CycleGenerator(channels=4, n_blocks=1)
+    D_a, D_b = PatchDiscriminator(channels=4), PatchDiscriminator(channels=4)
+    opt_G = torch.optim.SGD([*G_ab.parameters(), *G_ba.parameters()], lr=0.0)  # lr 0: the check reads gradients
+    opt_D = torch.optim.SGD([*D_a.parameters(), *D_b.parameters()], lr=0.0)
+    real_a, real_b = _images(4, 7), _images(4, 8)
+    seen: dict[str, list] = {"query": []}
+    history_a, history_b = ImageHistory(0), ImageHistory(0)  # capacity 0: the fakes pass straight through
+    for h in (history_a, history_b):
+        original = h.query
+        h.query = lambda fakes, original=original: seen["query"].append(fakes.detach()) or original(fakes)
+    grads_at_d_step = {}
+
+    def record_d_step(original=opt_D.step):
+        grads_at_d_step.update({id(p): None if p.grad is None else p.grad.clone()
+                                for p in (*D_a.parameters(), *D_b.parameters())})
+        return original()
+
+    opt_D.step = record_d_step
+    call(cyclegan_step, G_ab, G_ba, D_a, D_b, opt_G, opt_D, real_a, real_b, history_a, history_b,
+         what="cyclegan_step(G_ab, G_ba, D_a, D_b, opt_G, opt_D, real_a, real_b, history_a, history_b)")
+    if not grads_at_d_step:
+        fail("opt_D.step() was never called: the discriminators never learn", "after the G update: opt_D.zero_grad(), D losses, backward, opt_D.step()")
+    if len(seen["query"]) < 2:
+        fail("the history buffers were not asked for the fakes D should see", "D_a judges history_a.query(fake_a), D_b judges history_b.query(fake_b)")
+    # What D's gradients must be: its own least-squares loss on the real images and the buffered fakes, nothing else.
+    with torch.no_grad():
+        fake_b, fake_a = G_ab(real_a), G_ba(real_b)
+    params = [*D_a.parameters(), *D_b.parameters()]
+    loss_D = (losses.discriminator_lsgan_loss(D_a(real_a), D_a(fake_a))
+              + losses.discriminator_lsgan_loss(D_b(real_b), D_b(fake_b)))
+    expected = torch.autograd.grad(loss_D, params)
+    got = [grads_at_d_step[id(p)] for p in params]
+    if any(g is None for g in got):
+        fail("some discriminator weights had no gradient when opt_D stepped", "call (loss_D_a + loss_D_b).backward() before opt_D.step()")
+    if not all(torch.allclose(g, e, rtol=1e-3, atol=1e-6) for g, e in zip(got, expected)):
+        from gan_course.steps import cyclegan_generator_loss
+
+        loss_G = cyclegan_generator_loss(G_ab, G_ba, D_a, D_b, real_a, real_b)[0]
+        leaked = [e + g for e, g in zip(expected, torch.autograd.grad(loss_G, params))]
+        if all(torch.allclose(g, e, rtol=1e-3, atol=1e-6) for g, e in zip(got, leaked)):
+            fail("the discriminators were updated with the generator's loss as well as their own: when opt_D stepped, "
+                 "D's gradients held the G loss's gradients too",
+                 "freeze the Ds during the G update (D.requires_grad_(False)), or call opt_D.zero_grad() right "
+                 "before the D losses' backward")
+        fail("when opt_D stepped, D's gradients were not those of the least-squares D loss on the real images and "
+             "the buffered fakes", "loss_D_a = discriminator_lsgan_loss(D_a(real_a), D_a(history_a.query(fake_a))), "
+             "the same for B, then (loss_D_a + loss_D_b).backward()")
+    passed("cyclegan_step", "G updated on its objective; D updated on real images and buffered fakes alone")

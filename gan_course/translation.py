@@ -1,0 +1,46 @@
+"""Measuring digit-to-digit translation (lesson 05): label preservation, cycle error, and hand-made baselines.
+
+Domain A is the embedded MNIST, domain B scikit-learn's 8x8 digits in MNIST's frame (``data.load_sklearn_digits``).
+Labels are only ever read here, to judge: a translation keeps the label if a classifier trained on the target
+domain alone still reads the source digit.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from gan_course.data import check_images
+from gan_course.metrics import predict
+
+
+def label_preservation(translated: torch.Tensor, source_labels: torch.Tensor, target_classifier: nn.Module) -> float:
+    """The share of translated images (N, 1, 28, 28) that the target domain's classifier reads as their source label."""
+    if source_labels.dim() != 1 or len(source_labels) != len(translated):
+        raise ValueError(f"expected one source label per image, shape ({len(translated)},), got {tuple(source_labels.shape)}")
+    return float((predict(translated, target_classifier).argmax(1) == source_labels.cpu()).float().mean())
+
+
+def mnist_as_8x8_digits(images: torch.Tensor) -> torch.Tensor:
+    """Hand-made A -> B: an MNIST digit (N, 1, 28, 28) taken through the digits' own pipeline: its 20x20 box
+    averaged down to 8x8, quantised to the 17 grey levels of the UCI scans, then bilinear back to 20x20 and padded."""
+    images = check_images(images)
+    box = (images[:, :, 4:24, 4:24] + 1) / 2  # (N, 1, 20, 20) in [0, 1]
+    small = torch.round(F.adaptive_avg_pool2d(box, 8) * 16) / 16  # (N, 1, 8, 8), 17 levels
+    big = F.interpolate(small, size=(20, 20), mode="bilinear", align_corners=False)
+    return F.pad(big, (4, 4, 4, 4)).clamp(0, 1) * 2 - 1
+
+
+def sharpened_digits(images: torch.Tensor, threshold: float = 0.35, width: float = 0.3) -> torch.Tensor:
+    """Hand-made B -> A: the blurry upsampled digits made MNIST-like by a contrast ramp, which thins the strokes
+    and sharpens their edges: intensity p in [0, 1] -> clamp((p - threshold) / width, 0, 1)."""
+    p = (check_images(images) + 1) / 2
+    return ((p - threshold) / width).clamp(0, 1) * 2 - 1
+
+
+def cycle_error(originals: torch.Tensor, reconstructed: torch.Tensor) -> float:
+    """Mean absolute pixel error of the round trip, on the [-1, 1] scale (0 is perfect; 2 the largest possible)."""
+    if originals.shape != reconstructed.shape:
+        raise ValueError(f"expected reconstructions of shape {tuple(originals.shape)}, got {tuple(reconstructed.shape)}")
+    return float((reconstructed - originals).abs().mean())
