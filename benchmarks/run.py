@@ -205,6 +205,15 @@ HEADLINES = {  # lessons whose headline is not (only) FID: a note, then (key, co
         ("few_real_cgan", "+ cGAN samples %", 100, "{:.1f}"),
         ("few_real_both", "+ both %", 100, "{:.1f}"),
     )),
+    "05_cyclegan": ("label preservation, read by a classifier of the target domain", (
+        ("a2b_preservation", "MNIST -> UCI digits %", 100, "{:.1f}"),
+        ("b2a_preservation", "UCI digits -> MNIST %", 100, "{:.1f}"),
+        ("source_only_a2b", "untranslated: MNIST %", 100, "{:.1f}"),
+        ("source_only_b2a", "UCI %", 100, "{:.1f}"),
+        ("handmade_a2b", "hand-made: MNIST %", 100, "{:.1f}"),
+        ("handmade_b2a", "UCI %", 100, "{:.1f}"),
+        ("steps_per_second", "steps/s", 1, "{:.2f}"),
+    )),
 }
 
 

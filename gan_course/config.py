@@ -33,7 +33,7 @@ def pip_install_target() -> str:
     return f"gan-course @ git+{REPO_URL}@{REPO_BRANCH}"
 
 # Per-lesson budgets. Each mode lists the same keys so a notebook never branches on the mode.
-BUDGETS: dict[str, dict[str, dict[str, int]]] = {
+BUDGETS: dict[str, dict[str, dict[str, int | float]]] = {
     "00_gans_in_context": {
         "quick": {},
         "class": {},
@@ -66,18 +66,33 @@ BUDGETS: dict[str, dict[str, dict[str, int]]] = {
     },
     "04_conditional_gan": {
         # steps: the main run (projection D, EMA of G); ablation_steps: the concatenation D, compared with the main
-        # run at the same step; n_eval: samples behind each metric (a multiple of 10: the same number per digit);
+        # run at the same step (a multiple of every, the period of the main run's callback); n_eval: samples behind each metric (a multiple of 10: the same number per digit);
         # few_*: the augmentation study (per_class labelled digits, seeds, its cGAN's and classifiers' steps,
         # generated digits per class added to the real ones).
         "quick": {"steps": 20, "ablation_steps": 10, "batch_size": 16, "every": 10, "n_eval": 200,
                   "few_per_class": 20, "few_seeds": 3, "few_batch_size": 16, "few_gan_steps": 5, "few_classifier_steps": 5,
                   "few_synthetic_per_class": 10},
-        "class": {"steps": 3000, "ablation_steps": 700, "batch_size": 64, "every": 250, "n_eval": 2000,
+        "class": {"steps": 4000, "ablation_steps": 700, "batch_size": 64, "every": 100, "n_eval": 2000,
                   "few_per_class": 20, "few_seeds": 3, "few_batch_size": 32, "few_gan_steps": 600, "few_classifier_steps": 250,
                   "few_synthetic_per_class": 100},
         "full": {"steps": 15000, "ablation_steps": 3000, "batch_size": 64, "every": 1000, "n_eval": 5000,
                  "few_per_class": 20, "few_seeds": 5, "few_batch_size": 32, "few_gan_steps": 3000, "few_classifier_steps": 1000,
                  "few_synthetic_per_class": 200},
+    },
+    "05_cyclegan": {
+        # steps/batch_size: the main run (a batch of A and one of B per step); ablation_steps: each ablation run, and
+        # the step at which the main run is measured beside them; channels/n_blocks: both generators' width and
+        # residual blocks (D uses the same width); reader_steps: the UCI-digits classifier; n_a2b: MNIST digits
+        # translated and judged; photo_steps/photo_limit: the optional horse2zebra run (full mode, needs a network).
+        "quick": {"steps": 10, "ablation_steps": 5, "batch_size": 8, "every": 5, "channels": 4, "n_blocks": 1,
+                  "cycle_weight": 10.0, "identity_weight": 5.0, "reader_steps": 10, "n_a2b": 200,
+                  "photo_steps": 0, "photo_limit": 0},
+        "class": {"steps": 1000, "ablation_steps": 300, "batch_size": 32, "every": 100, "channels": 16, "n_blocks": 2,
+                  "cycle_weight": 10.0, "identity_weight": 5.0, "reader_steps": 1500, "n_a2b": 2000,
+                  "photo_steps": 0, "photo_limit": 0},
+        "full": {"steps": 6000, "ablation_steps": 2000, "batch_size": 32, "every": 500, "channels": 32, "n_blocks": 3,
+                 "cycle_weight": 10.0, "identity_weight": 5.0, "reader_steps": 3000, "n_a2b": 2000,
+                 "photo_steps": 3000, "photo_limit": 400},
     },
 }
 
@@ -106,7 +121,7 @@ def seed() -> int:
     return value
 
 
-def budget(lesson: str, mode_name: str | None = None) -> dict[str, int]:
+def budget(lesson: str, mode_name: str | None = None) -> dict[str, int | float]:
     """The step counts and data sizes lesson ``lesson`` (e.g. ``"01_vanilla_gan"``) uses in a mode."""
     if lesson not in BUDGETS:
         raise ConfigError(f"expected a lesson in {sorted(BUDGETS)}, got {lesson!r}")

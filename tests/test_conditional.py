@@ -83,3 +83,4 @@ def test_lesson04_budgets_ask_for_the_same_number_of_samples_per_digit():
     for mode in config.MODES:
         budget = config.budget("04_conditional_gan", mode)
         assert budget["n_eval"] % 10 == 0 and budget["few_seeds"] >= 3 and budget["ablation_steps"] <= budget["steps"]
+        assert budget["ablation_steps"] % budget["every"] == 0  # the main run is measured at the ablation's step
