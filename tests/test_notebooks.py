@@ -215,3 +215,31 @@ def test_lesson04_solution_builds_the_package_networks_and_step(root):
         outcomes.append((step(G, D, opt_G, opt_D, x, y, 64, 10), [p.detach().clone() for p in G.parameters()]))
     assert outcomes[0][0] == outcomes[1][0]
     assert all(torch.equal(a, b) for a, b in zip(outcomes[0][1], outcomes[1][1]))
+
+
+def test_lesson05_solution_builds_the_package_cyclegan(root):
+    from gan_course.history import ImageHistory
+    from gan_course.models import cyclegan
+
+    names = ["ResidualBlock", "CycleGenerator", "PatchDiscriminator", "discriminator_lsgan_loss", "generator_lsgan_loss",
+             "cycle_loss", "identity_loss", "generator_objective", "History", "cyclegan_step"]
+    ns = solution_namespace(root, "05_cyclegan.ipynb", names)
+    x = torch.rand(3, 1, 28, 28) * 2 - 1
+    for mine, reference in [(lambda: ns["CycleGenerator"](channels=4, n_blocks=2, n_down=2),
+                             lambda: cyclegan.CycleGenerator(channels=4, n_blocks=2, n_down=2)),
+                            (lambda: ns["PatchDiscriminator"](channels=4), lambda: cyclegan.PatchDiscriminator(channels=4))]:
+        assert_same_network(mine, reference, x)
+    real, fake = torch.randn(2, 1, 7, 7), torch.randn(2, 1, 7, 7)
+    assert torch.equal(ns["discriminator_lsgan_loss"](real, fake), losses.discriminator_lsgan_loss(real, fake))
+    assert torch.equal(ns["generator_lsgan_loss"](fake), losses.generator_lsgan_loss(fake))
+    assert torch.equal(ns["cycle_loss"](x, -x), losses.cycle_loss(x, -x))
+    assert torch.equal(ns["identity_loss"](x, -x), losses.identity_loss(x, -x))
+    torch.manual_seed(0)
+    nets = [cyclegan.CycleGenerator(channels=4, n_blocks=1), cyclegan.CycleGenerator(channels=4, n_blocks=1),
+            cyclegan.PatchDiscriminator(channels=4), cyclegan.PatchDiscriminator(channels=4)]
+    mine = ns["generator_objective"](*nets, x, -x, 10.0, 5.0)
+    reference = steps.cyclegan_generator_loss(*nets, x, -x, 10.0, 5.0)
+    assert torch.equal(mine[0], reference[0]) and torch.equal(mine[2], reference[2])
+    a, b = ns["History"](4, seed=3), ImageHistory(4, seed=3)
+    for batch in (torch.arange(6.0).view(6, 1, 1, 1), torch.arange(10.0, 30.0).view(20, 1, 1, 1)):
+        assert torch.equal(a.query(batch), b.query(batch))

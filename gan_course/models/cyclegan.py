@@ -29,16 +29,25 @@ class ResidualBlock(nn.Module):
 
 
 class CycleGenerator(nn.Module):
-    """images (B, in, 28, 28) in [-1, 1] -> images (B, out, 28, 28) in [-1, 1]."""
+    """images (B, in, 28, 28) in [-1, 1] -> images (B, out, 28, 28) in [-1, 1].
 
-    def __init__(self, in_channels: int = 1, out_channels: int = 1, channels: int = 32, n_blocks: int = 3):
+    ``n_down`` stride-2 steps (1: blocks at 14x14; 2: at 7x7, where each block sees most of the digit and can
+    change its shape, not only its strokes); the width doubles at each step."""
+
+    def __init__(self, in_channels: int = 1, out_channels: int = 1, channels: int = 32, n_blocks: int = 3,
+                 n_down: int = 1):
         super().__init__()
         c = channels
+        down = [m for i in range(n_down) for m in (  # (B, c * 2^i, H, W) -> (B, c * 2^(i+1), H/2, W/2)
+            nn.Conv2d(c * 2**i, c * 2 ** (i + 1), 3, stride=2, padding=1), nn.InstanceNorm2d(c * 2 ** (i + 1)), nn.ReLU())]
+        up = [m for i in reversed(range(n_down)) for m in (  # the mirror image: (H, W) -> (2H, 2W)
+            nn.ConvTranspose2d(c * 2 ** (i + 1), c * 2**i, 3, stride=2, padding=1, output_padding=1),
+            nn.InstanceNorm2d(c * 2**i), nn.ReLU())]
         self.net = nn.Sequential(
             nn.ReflectionPad2d(3), nn.Conv2d(in_channels, c, 7), nn.InstanceNorm2d(c), nn.ReLU(),  # (B, c, 28, 28)
-            nn.Conv2d(c, 2 * c, 3, stride=2, padding=1), nn.InstanceNorm2d(2 * c), nn.ReLU(),  # (B, 2c, 14, 14)
-            *[ResidualBlock(2 * c) for _ in range(n_blocks)],  # (B, 2c, 14, 14)
-            nn.ConvTranspose2d(2 * c, c, 3, stride=2, padding=1, output_padding=1), nn.InstanceNorm2d(c), nn.ReLU(),  # (B, c, 28, 28)
+            *down,  # (B, c * 2^n_down, 28 / 2^n_down, ...)
+            *[ResidualBlock(c * 2**n_down) for _ in range(n_blocks)],
+            *up,  # (B, c, 28, 28)
             nn.ReflectionPad2d(3), nn.Conv2d(c, out_channels, 7), nn.Tanh(),  # (B, out, 28, 28)
         )
 
