@@ -61,6 +61,15 @@ def call(fn: Callable, *args, what: str, hint: str = "run your code on these inp
         raise ExerciseError(f"{what} raised {type(err).__name__}: {err}\n  Hint: {hint}") from None
 
 
+def build_from_class(cls, what: str, *args, **kwargs) -> nn.Module:
+    """Construct a student's nn.Module class with the check's own sizes, seeded, so hand-written sizes show up."""
+    if not isinstance(cls, type) or not issubclass(cls, nn.Module):
+        fail(f"expected the class itself (an nn.Module subclass), got {type(cls).__name__}",
+             f"pass the class, not an instance: {what.split('(')[0]}, without brackets")
+    torch.manual_seed(0)
+    return call(lambda: cls(*args, **kwargs), what=what, hint="build every layer from the constructor's arguments")
+
+
 def _shape(t) -> str:
     return str(tuple(t.shape)) if isinstance(t, torch.Tensor) else type(t).__name__
 

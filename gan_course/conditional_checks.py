@@ -14,7 +14,8 @@ from typing import Callable
 import torch
 from torch import nn
 
-from gan_course.checks import _ends_in_sigmoid, _images, _param_check, _shape, call, exercise_check, fail, passed
+from gan_course.checks import (_ends_in_sigmoid, _images, _param_check, _shape, build_from_class, call, exercise_check,
+                               fail, passed)
 
 N_CLASSES = 10
 WRONG_DIM_HINT = ("join along dim=1, the feature (or channel) dimension: torch.cat([a, b], dim=1). "
@@ -27,15 +28,6 @@ def _labels(n: int, seed: int) -> torch.Tensor:
 
 def _other_labels(labels: torch.Tensor) -> torch.Tensor:
     return (labels + 1 + _labels(len(labels), 99) % (N_CLASSES - 1)) % N_CLASSES  # (n,), each differs from labels
-
-
-def _build(cls: Callable, what: str, **sizes) -> nn.Module:
-    """Construct the student's class with the check's own sizes, seeded."""
-    if not isinstance(cls, type) or not issubclass(cls, nn.Module):
-        fail(f"expected the class itself (an nn.Module subclass), got {type(cls).__name__}",
-             f"pass the class, not an instance: {what.split('(')[0]}, without brackets")
-    torch.manual_seed(0)
-    return call(lambda: cls(**sizes), what=what, hint="build every layer from the constructor's arguments")
 
 
 def _forward(module: nn.Module, *args, what: str) -> torch.Tensor:
@@ -80,7 +72,7 @@ def check_conditional_generator(Generator: type) -> None:
     """Lesson 04: ``Generator(z_dim, n_classes, embed_dim, channels)`` maps (z (B, z_dim), labels (B,)) to
     images (B, 1, 28, 28) in [-1, 1], joining a label embedding of size embed_dim to z."""
     z_dim, embed_dim = 8, 5
-    G = _build(Generator, f"Generator(z_dim={z_dim}, n_classes=10, embed_dim={embed_dim}, channels=4)",
+    G = build_from_class(Generator, f"Generator(z_dim={z_dim}, n_classes=10, embed_dim={embed_dim}, channels=4)",
                z_dim=z_dim, n_classes=N_CLASSES, embed_dim=embed_dim, channels=4)
     _check_embedding(G, "G", embed_dim, f"the size that joins z (so the first layer sees z_dim + embed_dim = {z_dim + embed_dim})")
     z, labels = torch.randn(6, z_dim, generator=torch.Generator().manual_seed(0)), _labels(6, 1)
@@ -141,7 +133,7 @@ class _LabelsBound(nn.Module):
 def check_concat_discriminator(Discriminator: type) -> None:
     """Lesson 04: ``Discriminator(n_classes, channels)`` scores (x, labels) with one-hot label planes stacked
     beside the image as extra input channels."""
-    D = _build(Discriminator, "Discriminator(n_classes=10, channels=4)", n_classes=N_CLASSES, channels=4)
+    D = build_from_class(Discriminator, "Discriminator(n_classes=10, channels=4)", n_classes=N_CLASSES, channels=4)
     first = next((m for m in D.modules() if isinstance(m, nn.Conv2d)), None)
     if first is not None and first.in_channels != 1 + N_CLASSES:
         fail(f"D's first convolution takes {first.in_channels} input channels, expected 1 + n_classes = {1 + N_CLASSES}: "
@@ -156,7 +148,7 @@ def check_concat_discriminator(Discriminator: type) -> None:
 def check_projection_discriminator(Discriminator: type) -> None:
     """Lesson 04: ``Discriminator(n_classes, channels)`` returns out(phi(x)) + <embed(y), phi(x)>, with
     ``self.features`` (phi), ``self.out`` (psi) and ``self.embed`` as the lesson builds them."""
-    D = _build(Discriminator, "Discriminator(n_classes=10, channels=4)", n_classes=N_CLASSES, channels=4)
+    D = build_from_class(Discriminator, "Discriminator(n_classes=10, channels=4)", n_classes=N_CLASSES, channels=4)
     missing = [a for a in ("features", "out", "embed") if not isinstance(getattr(D, a, None), nn.Module)]
     if missing:
         fail(f"D has no {', '.join('self.' + a for a in missing)}",

@@ -15,22 +15,15 @@ import torch
 from torch import nn
 
 from gan_course import losses
-from gan_course.checks import _close, _ends_in_sigmoid, _images, _shape, call, exercise_check, fail, passed
+from gan_course.checks import (_close, _ends_in_sigmoid, _images, _shape, build_from_class, call, exercise_check, fail,
+                               passed)
 from gan_course.models.cyclegan import CycleGenerator, PatchDiscriminator
-
-
-def _build(cls, what: str, *args) -> nn.Module:
-    if not isinstance(cls, type) or not issubclass(cls, nn.Module):
-        fail(f"expected the class itself (an nn.Module subclass), got {type(cls).__name__}",
-             "pass the class, without brackets")
-    torch.manual_seed(0)
-    return call(lambda: cls(*args), what=what, hint="build every layer from the constructor's arguments")
 
 
 @exercise_check
 def check_residual_block(ResidualBlock: type) -> None:
     """Lesson 05: ``ResidualBlock(channels)`` maps (B, C, H, W) to the same shape as x + F(x)."""
-    block = _build(ResidualBlock, "ResidualBlock(6)", 6)
+    block = build_from_class(ResidualBlock, "ResidualBlock(6)", 6)
     x = torch.randn(2, 6, 14, 14, generator=torch.Generator().manual_seed(0))
     out = call(block, x, what="ResidualBlock(6) on a (2, 6, 14, 14) input",
                hint="pad by 1 (nn.ReflectionPad2d(1)) before each 3x3 convolution so H and W stay the same")
@@ -63,7 +56,7 @@ def _without_normalisation(module: nn.Module) -> nn.Module:
 def check_patch_discriminator(PatchDiscriminator_: type) -> None:
     """Lesson 05: ``PatchDiscriminator(in_channels, channels)`` maps (B, 1, 28, 28) to a (B, 1, 7, 7) map of raw
     scores, each seeing only part of the image."""
-    D = _build(PatchDiscriminator_, "PatchDiscriminator(1, 8)", 1, 8).eval()
+    D = build_from_class(PatchDiscriminator_, "PatchDiscriminator(1, 8)", 1, 8).eval()
     x = _images(2, 4)
     out = call(D, x, what="PatchDiscriminator(1, 8) on a (2, 1, 28, 28) input")
     if out.dim() != 4 or tuple(out.shape) != (2, 1, 7, 7):

@@ -16,6 +16,16 @@ LossD = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 LossG = Callable[[torch.Tensor], torch.Tensor]
 
 
+def _report(loss_D: torch.Tensor, loss_G: torch.Tensor, real_logits: torch.Tensor, fake_logits: torch.Tensor) -> dict[str, float]:
+    """What a step returns for the history: both losses, and D's mean outputs as probabilities."""
+    return {
+        "loss_D": loss_D.item(),
+        "loss_G": loss_G.item(),
+        "D_x": torch.sigmoid(real_logits).mean().item(),
+        "D_G_z": torch.sigmoid(fake_logits).mean().item(),
+    }
+
+
 def gan_step(
     G: nn.Module,
     D: nn.Module,
@@ -50,12 +60,7 @@ def gan_step(
     if ema is not None:
         ema.update_parameters(G)
 
-    return {
-        "loss_D": loss_D.item(),
-        "loss_G": loss_G.item(),
-        "D_x": torch.sigmoid(real_logits).mean().item(),
-        "D_G_z": torch.sigmoid(fake_logits).mean().item(),
-    }
+    return _report(loss_D, loss_G, real_logits, fake_logits)
 
 
 def conditional_gan_step(
@@ -96,12 +101,7 @@ def conditional_gan_step(
     if ema is not None:
         ema.update_parameters(G)
 
-    return {
-        "loss_D": loss_D.item(),
-        "loss_G": loss_G.item(),
-        "D_x": torch.sigmoid(real_logits).mean().item(),
-        "D_G_z": torch.sigmoid(fake_logits).mean().item(),
-    }
+    return _report(loss_D, loss_G, real_logits, fake_logits)
 
 
 def cyclegan_generator_loss(
