@@ -18,6 +18,7 @@ from gan_course import losses
 from gan_course.checks import (_close, _ends_in_sigmoid, _images, _shape, build_from_class, call, exercise_check, fail,
                                passed)
 from gan_course.models.cyclegan import CycleGenerator, PatchDiscriminator
+from gan_course.steps import cyclegan_generator_loss
 
 
 @exercise_check
@@ -155,13 +156,11 @@ class _Critic(nn.Module):
 
 
 def _objective_candidates(G_ab, G_ba, D_a, D_b, real_a, real_b, cw, iw) -> dict[str, torch.Tensor]:
-    """The right objective and the realistic wrong ones, for the same networks and batches."""
-    fake_b, fake_a = G_ab(real_a), G_ba(real_b)
-    adv = losses.generator_lsgan_loss(D_b(fake_b)) + losses.generator_lsgan_loss(D_a(fake_a))
-    cyc = losses.cycle_loss(real_a, G_ba(fake_b)) + losses.cycle_loss(real_b, G_ab(fake_a))
-    idt = losses.identity_loss(real_b, G_ab(real_b)) + losses.identity_loss(real_a, G_ba(real_a))
+    """The right objective (the package's) and the realistic wrong ones, for the same networks and batches."""
+    right, parts, fake_b, fake_a = cyclegan_generator_loss(G_ab, G_ba, D_a, D_b, real_a, real_b, cw, iw)
+    adv, cyc, idt = parts["adversarial"], parts["cycle"], parts["identity"]
     return {
-        "right": adv + cw * cyc + iw * idt,
+        "right": right,
         "the cycle loss compares the reconstruction with the translated image, not with the original":
             adv + cw * (losses.cycle_loss(fake_b, G_ba(fake_b)) + losses.cycle_loss(fake_a, G_ab(fake_a))) + iw * idt,
         "the cycle loss compares the reconstruction with an image of the other domain":
@@ -272,8 +271,6 @@ def check_cyclegan_step(cyclegan_step: Callable) -> None:
     if any(g is None for g in got):
         fail("some discriminator weights had no gradient when opt_D stepped", "call (loss_D_a + loss_D_b).backward() before opt_D.step()")
     if not all(torch.allclose(g, e, rtol=1e-3, atol=1e-6) for g, e in zip(got, expected)):
-        from gan_course.steps import cyclegan_generator_loss
-
         loss_G = cyclegan_generator_loss(G_ab, G_ba, D_a, D_b, real_a, real_b)[0]
         leaked = [e + g for e, g in zip(expected, torch.autograd.grad(loss_G, params))]
         if all(torch.allclose(g, e, rtol=1e-3, atol=1e-6) for g, e in zip(got, leaked)):
