@@ -212,6 +212,9 @@ HEADLINES = {  # lessons whose headline is not (only) FID: a note, then (key, co
         ("source_only_b2a", "UCI %", 100, "{:.1f}"),
         ("handmade_a2b", "hand-made: MNIST %", 100, "{:.1f}"),
         ("handmade_b2a", "UCI %", 100, "{:.1f}"),
+        ("deskewed_a2b", "deskewed: MNIST %", 100, "{:.1f}"),
+        ("a2b_second_reader", "2nd reader: MNIST -> UCI %", 100, "{:.1f}"),
+        ("b2a_second_reader", "UCI -> MNIST %", 100, "{:.1f}"),
         ("steps_per_second", "steps/s", 1, "{:.2f}"),
     )),
 }

@@ -82,16 +82,17 @@ BUDGETS: dict[str, dict[str, dict[str, int | float]]] = {
     "05_cyclegan": {
         # steps/batch_size: the main run (a batch of A and one of B per step); ablation_steps: each ablation run, and
         # the step at which the main run is measured beside them; channels/n_blocks: both generators' width and
-        # residual blocks and stride-2 steps (D uses the same width); reader_steps: the UCI-digits classifier; n_a2b/n_b2a:
+        # residual blocks and stride-2 steps (D uses the same width); reader_steps: the UCI-digits classifier;
+        # second_reader_steps: each independent second reader (one per domain, 32 channels, slant-robust augmentation); n_a2b/n_b2a:
         # MNIST and UCI digits translated and judged; photo_steps/photo_limit: the optional horse2zebra run (full mode, needs a network).
         "quick": {"steps": 10, "ablation_steps": 5, "batch_size": 8, "every": 5, "channels": 4, "n_blocks": 1, "n_down": 1,
-                  "cycle_weight": 10.0, "identity_weight": 5.0, "reader_steps": 10, "n_a2b": 200, "n_b2a": 200,
+                  "cycle_weight": 10.0, "identity_weight": 5.0, "reader_steps": 10, "second_reader_steps": 10, "n_a2b": 200, "n_b2a": 200,
                   "photo_steps": 0, "photo_limit": 0},
         "class": {"steps": 800, "ablation_steps": 200, "batch_size": 32, "every": 100, "channels": 16, "n_blocks": 2, "n_down": 1,
-                  "cycle_weight": 10.0, "identity_weight": 5.0, "reader_steps": 1500, "n_a2b": 2000, "n_b2a": 1797,
+                  "cycle_weight": 10.0, "identity_weight": 5.0, "reader_steps": 1500, "second_reader_steps": 1000, "n_a2b": 2000, "n_b2a": 1797,
                   "photo_steps": 0, "photo_limit": 0},
         "full": {"steps": 6000, "ablation_steps": 2000, "batch_size": 32, "every": 500, "channels": 32, "n_blocks": 3, "n_down": 2,
-                 "cycle_weight": 10.0, "identity_weight": 5.0, "reader_steps": 3000, "n_a2b": 2000, "n_b2a": 1797,
+                 "cycle_weight": 10.0, "identity_weight": 5.0, "reader_steps": 3000, "second_reader_steps": 3000, "n_a2b": 2000, "n_b2a": 1797,
                  "photo_steps": 3000, "photo_limit": 400},
     },
 }

@@ -39,6 +39,27 @@ def sharpened_digits(images: torch.Tensor, threshold: float = 0.35, width: float
     return ((p - threshold) / width).clamp(0, 1) * 2 - 1
 
 
+def deskewed(images: torch.Tensor) -> torch.Tensor:
+    """Hand-made A -> B: each digit (N, 1, 28, 28) sheared upright about its centre of mass, the classic MNIST
+    deskew: shear x by -cov(x, y) / var(y) of its ink, so the digit's main axis becomes vertical."""
+    ink = (check_images(images) + 1) / 2  # (N, 1, 28, 28) in [0, 1]
+    size = ink.shape[-1]
+    ys, xs = torch.meshgrid(torch.arange(size, dtype=ink.dtype), torch.arange(size, dtype=ink.dtype), indexing="ij")
+    mass = ink.sum((1, 2, 3)).clamp_min(1e-6)  # (N,)
+    cy = (ink * ys).sum((1, 2, 3)) / mass
+    cx = (ink * xs).sum((1, 2, 3)) / mass
+    dy, dx = ys - cy.view(-1, 1, 1, 1), xs - cx.view(-1, 1, 1, 1)  # (N, 1, H, W)
+    slope = (ink * dx * dy).sum((1, 2, 3)) / (ink * dy * dy).sum((1, 2, 3)).clamp_min(1e-6)  # (N,): x drift per row
+    # affine_grid maps each output pixel to where it is read from: x_in = x_out + slope * (y_out - cy), in the
+    # normalised [-1, 1] coordinates where one pixel is 2 / size on both axes.
+    theta = torch.zeros(len(ink), 2, 3, dtype=ink.dtype)
+    theta[:, 0, 0] = theta[:, 1, 1] = 1
+    theta[:, 0, 1] = slope
+    theta[:, 0, 2] = -slope * (cy - (size - 1) / 2) * 2 / size
+    grid = F.affine_grid(theta, list(ink.shape), align_corners=False)
+    return F.grid_sample(ink, grid, align_corners=False).clamp(0, 1) * 2 - 1
+
+
 def cycle_error(originals: torch.Tensor, reconstructed: torch.Tensor) -> float:
     """Mean absolute pixel error of the round trip, on the [-1, 1] scale (0 is perfect; 2 the largest possible)."""
     if originals.shape != reconstructed.shape:
