@@ -84,3 +84,18 @@ def test_lesson04_budgets_ask_for_the_same_number_of_samples_per_digit():
         budget = config.budget("04_conditional_gan", mode)
         assert budget["n_eval"] % 10 == 0 and budget["few_seeds"] >= 3 and budget["ablation_steps"] <= budget["steps"]
         assert budget["ablation_steps"] % budget["every"] == 0  # the main run is measured at the ablation's step
+
+
+def test_fit_classifier_takes_its_own_augmentation_and_width():
+    (x, y), _ = data.few_labelled_mnist(2, seed=0)
+    seen = []
+
+    def spy(image):  # one image (1, 28, 28) at a time, returned unchanged
+        seen.append(tuple(image.shape))
+        return image
+
+    model = fit_classifier(x, y, 2, seed=1, batch_size=8, augment=spy, channels=8)
+    assert seen == [(1, 28, 28)] * 16
+    assert model.body[0].out_channels == 8
+    plain = fit_classifier(x, y, 2, seed=1, batch_size=8, augment=False, channels=8)
+    assert all(torch.equal(p, q) for p, q in zip(model.state_dict().values(), plain.state_dict().values()))
