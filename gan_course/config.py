@@ -83,8 +83,8 @@ BUDGETS: dict[str, dict[str, dict[str, int | float]]] = {
         # steps/batch_size: the main run (a batch of A and one of B per step); ablation_steps: each ablation run, and
         # the step at which the main run is measured beside them; channels/n_blocks: both generators' width and
         # residual blocks and stride-2 steps (D uses the same width); reader_steps: the UCI-digits classifier;
-        # second_reader_steps: each independent second reader (one per domain, 32 channels, slant-robust augmentation); n_a2b/n_b2a:
-        # MNIST and UCI digits translated and judged; photo_steps/photo_limit: the optional horse2zebra run (full mode, needs a network).
+        # second_reader_steps: each independent second reader (one per domain, 32 channels, slant-robust augmentation);
+        # n_a2b/n_b2a: MNIST and UCI digits translated and judged; photo_steps/photo_limit: the optional horse2zebra run (full mode, needs a network).
         "quick": {"steps": 10, "ablation_steps": 5, "batch_size": 8, "every": 5, "channels": 4, "n_blocks": 1, "n_down": 1,
                   "cycle_weight": 10.0, "identity_weight": 5.0, "reader_steps": 10, "second_reader_steps": 10, "n_a2b": 200, "n_b2a": 200,
                   "photo_steps": 0, "photo_limit": 0},

@@ -40,8 +40,8 @@ def sharpened_digits(images: torch.Tensor, threshold: float = 0.35, width: float
 
 
 def deskewed(images: torch.Tensor) -> torch.Tensor:
-    """Hand-made A -> B: each digit (N, 1, 28, 28) sheared upright about its centre of mass, the classic MNIST
-    deskew: shear x by -cov(x, y) / var(y) of its ink, so the digit's main axis becomes vertical."""
+    """A hand-made baseline, the classic MNIST deskew: each digit (N, 1, 28, 28) is sheared about its centre of
+    mass by -cov(x, y) / var(y) of its ink, so that its main axis stands vertical."""
     ink = (check_images(images) + 1) / 2  # (N, 1, 28, 28) in [0, 1]
     size = ink.shape[-1]
     ys, xs = torch.meshgrid(torch.arange(size, dtype=ink.dtype), torch.arange(size, dtype=ink.dtype), indexing="ij")
