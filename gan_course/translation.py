@@ -39,17 +39,25 @@ def sharpened_digits(images: torch.Tensor, threshold: float = 0.35, width: float
     return ((p - threshold) / width).clamp(0, 1) * 2 - 1
 
 
-def deskewed(images: torch.Tensor) -> torch.Tensor:
-    """A hand-made baseline, the classic MNIST deskew: each digit (N, 1, 28, 28) is sheared about its centre of
-    mass by -cov(x, y) / var(y) of its ink, so that its main axis stands vertical."""
-    ink = (check_images(images) + 1) / 2  # (N, 1, 28, 28) in [0, 1]
-    size = ink.shape[-1]
-    ys, xs = torch.meshgrid(torch.arange(size, dtype=ink.dtype), torch.arange(size, dtype=ink.dtype), indexing="ij")
+def lean(images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(slope, cy), each (N,): how far a digit's ink drifts in x per row down, cov(x, y) / var(y) (0 when upright;
+    negative when it leans right), and the row of its centre of mass, for images (N, 1, H, W) in [-1, 1]."""
+    ink = (check_images(images) + 1) / 2  # (N, 1, H, W) in [0, 1]
+    ys, xs = torch.meshgrid(torch.arange(ink.shape[-2], dtype=ink.dtype), torch.arange(ink.shape[-1], dtype=ink.dtype),
+                            indexing="ij")
     mass = ink.sum((1, 2, 3)).clamp_min(1e-6)  # (N,)
     cy = (ink * ys).sum((1, 2, 3)) / mass
     cx = (ink * xs).sum((1, 2, 3)) / mass
     dy, dx = ys - cy.view(-1, 1, 1, 1), xs - cx.view(-1, 1, 1, 1)  # (N, 1, H, W)
-    slope = (ink * dx * dy).sum((1, 2, 3)) / (ink * dy * dy).sum((1, 2, 3)).clamp_min(1e-6)  # (N,): x drift per row
+    return (ink * dx * dy).sum((1, 2, 3)) / (ink * dy * dy).sum((1, 2, 3)).clamp_min(1e-6), cy
+
+
+def deskewed(images: torch.Tensor) -> torch.Tensor:
+    """A hand-made baseline, the classic MNIST deskew: each digit (N, 1, 28, 28) is sheared about its centre of
+    mass by its ``lean``, so that its main axis stands vertical."""
+    ink = (check_images(images) + 1) / 2  # (N, 1, 28, 28) in [0, 1]
+    size = ink.shape[-1]
+    slope, cy = lean(images)
     # affine_grid maps each output pixel to where it is read from: x_in = x_out + slope * (y_out - cy), in the
     # normalised [-1, 1] coordinates where one pixel is 2 / size on both axes.
     theta = torch.zeros(len(ink), 2, 3, dtype=ink.dtype)
