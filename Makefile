@@ -8,6 +8,7 @@ STAMP  := $(VENV)/.installed
 MODE   ?= class
 SEEDS  ?= 0
 LESSONS ?=
+OUT ?=
 LAB_ARGS ?=
 # Optional: a PyTorch wheel index, e.g. https://download.pytorch.org/whl/cpu for a small CPU-only install.
 TORCH_INDEX ?=
@@ -21,7 +22,8 @@ help:
 	@echo "make test         install (first time) and run all tests (unit, checks, sync, nbval in quick mode)"
 	@echo "make exercises    regenerate notebooks/ from solutions/ (never overwrites your edits)"
 	@echo "make benchmark    run every solution in class mode, refresh solutions' outputs and benchmarks/RESULTS.md"
-	@echo "                  (MODE=full, SEEDS=0,1,2, LESSONS=01,02 to choose)"
+	@echo "                  (MODE=full, SEEDS=0,1,2, LESSONS=01,02 to choose; a run replaces only its seeds' rows;"
+	@echo "                  OUT=/tmp/run writes everything there instead, for benchmarks/compare.py)"
 	@echo "make test-latest  run the tests against the newest releases (in .venv-latest)"
 	@echo "make lock         re-resolve requirements.txt and rewrite constraints.txt (on purpose only)"
 
@@ -48,7 +50,7 @@ exercises: $(STAMP)
 	$(BIN)/gan-course exercises
 
 benchmark: $(STAMP)
-	$(BIN)/python benchmarks/run.py --mode "$(MODE)" --seeds "$(SEEDS)" --lessons "$(LESSONS)"
+	$(BIN)/python benchmarks/run.py --mode "$(MODE)" --seeds "$(SEEDS)" --lessons "$(LESSONS)" --out "$(OUT)"
 
 test-latest:
 	@[ -x .venv-latest/bin/python ] || $(PYTHON) -m venv .venv-latest

@@ -1,10 +1,15 @@
 """Benchmark harness: run each solution notebook headless from an empty cache, time it, collect its metrics
-and samples, write the executed notebook back to solutions/ (class mode, CPU, default seed) and RESULTS.md.
+and samples, and record them (``records``): one row per seed, replacing only the rows of the seeds that ran.
 
-    python benchmarks/run.py [--mode class|quick|full] [--seeds 0,1,2] [--lessons 01,02]
+    python benchmarks/run.py [--mode class|quick|full] [--seeds 0,1,2] [--lessons 01,02] [--out DIR]
 
-Everything is trained in the run: GAN_COURSE_CACHE points at a fresh temporary folder, so no checkpoint
-or weight from an earlier run can leak in. The samples come from the first seed.
+A class-mode run on the CPU that includes seed 0 writes seed 0's executed notebook back to solutions/ and its
+samples to samples/; RESULTS.md and the README's results block are rendered from every record. With ``--out DIR``
+(a comparison run) everything goes under DIR (results/, samples/, solutions/, RESULTS.md) and the repository is
+left alone; ``benchmarks/compare.py`` then lists the metrics that differ.
+
+Everything is trained in the run: the course cache is a fresh temporary folder, so no checkpoint
+or weight from an earlier run can leak in.
 """
 
 from __future__ import annotations
@@ -14,7 +19,6 @@ import datetime as dt
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,6 +27,9 @@ from pathlib import Path
 
 import nbformat
 import numpy as np
+
+import records
+from gan_course import config
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "benchmarks"
@@ -61,8 +68,7 @@ def run_notebook(path: Path, mode: str, seed: int, timeout: int) -> tuple[nbform
 
     with tempfile.TemporaryDirectory(prefix="gan-course-bench-") as tmp:
         cache, results = Path(tmp) / "cache", Path(tmp) / "results"
-        env = {**os.environ, "GAN_COURSE_MODE": mode, "GAN_COURSE_SEED": str(seed),
-               "GAN_COURSE_CACHE": str(cache), "GAN_COURSE_RESULTS": str(results)}
+        env = config.child_environment(mode=mode, seed=seed, cache=cache, results=results)
         nb = nbformat.read(path, as_version=4)
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                                 resources={"metadata": {"path": str(path.parent)}})
@@ -75,16 +81,6 @@ def run_notebook(path: Path, mode: str, seed: int, timeout: int) -> tuple[nbform
         # NN_topic.npz (the headline samples) and any NN_topic_*.npz (e.g. lesson 03's 2-D samples)
         samples = {f.stem: dict(np.load(f)) for f in sorted(results.glob(f"{stem}*.npz"))}
     return nb, seconds, metrics, samples
-
-
-def spread(runs: list[dict]) -> dict:
-    """Mean and standard deviation over seeds of every numeric top-level metric."""
-    out = {}
-    keys = [k for k, v in runs[0]["metrics"].items() if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    for key in keys + ["wall_s"]:
-        values = [r["wall_s"] if key == "wall_s" else r["metrics"][key] for r in runs]
-        out[key] = {"mean": statistics.fmean(values), "std": statistics.stdev(values) if len(values) > 1 else 0.0}
-    return out
 
 
 def stabilise(nb: nbformat.NotebookNode, stamp: dict) -> nbformat.NotebookNode:
@@ -106,13 +102,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", default=os.environ.get("SEEDS") or "0", help="comma-separated, e.g. 0,1,2")
     parser.add_argument("--lessons", default=os.environ.get("LESSONS") or "", help="e.g. 01,02 (default: all)")
     parser.add_argument("--timeout", type=int, default=3600, help="seconds allowed per cell")
+    parser.add_argument("--out", default=os.environ.get("OUT") or "",
+                        help="a scratch folder for a comparison run: nothing in the repository is written")
     args = parser.parse_args(argv)
     try:
         seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
     except ValueError:
         parser.error(f"expected --seeds as comma-separated integers such as 0,1,2, got {args.seeds!r}")
-    if not seeds or min(seeds) < 0:
-        parser.error(f"expected at least one non-negative seed, got {args.seeds!r}")
+    if not seeds or min(seeds) < 0 or len(set(seeds)) != len(seeds):
+        parser.error(f"expected at least one non-negative seed, each once, got {args.seeds!r}")
     wanted = {w.strip().zfill(2) for w in args.lessons.split(",") if w.strip()}
     paths = [p for p in sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")) if not wanted or p.name[:2] in wanted]
     if not paths:
@@ -120,47 +118,45 @@ def main(argv: list[str] | None = None) -> int:
 
     info = machine()
     on_gpu = not info["device"].startswith("cpu")
+    scratch = Path(args.out).resolve() if args.out else None
+    bench = scratch or BENCH
     # class-mode CPU results sit at the top; other modes and GPU runs get their own folders and never overwrite them
     sub = Path("gpu" if on_gpu else ".") / (args.mode if args.mode != "class" else ".")
-    results_dir, samples_dir = (BENCH / "results" / sub).resolve(), (BENCH / "samples" / sub).resolve()
-    results_dir.mkdir(parents=True, exist_ok=True)
+    results_dir, samples_dir = (bench / "results" / sub).resolve(), (bench / "samples" / sub).resolve()
     samples_dir.mkdir(parents=True, exist_ok=True)
+    # The stored notebooks and samples are seed 0's; a scratch run keeps its first seed's for comparison.
+    solutions_dir = scratch / "solutions" if scratch else (ROOT / "solutions" if args.mode == "class" and not on_gpu else None)
+    kept_seed = seeds[0] if scratch else (0 if 0 in seeds else None)
+    if solutions_dir is not None:
+        solutions_dir.mkdir(parents=True, exist_ok=True)
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    dirty = bool(git("status", "--porcelain", "--untracked-files=no", "--", "gan_course", "benchmarks/run.py"))
-    write_solutions = args.mode == "class" and not on_gpu
+    dirty = bool(git("status", "--porcelain", "--untracked-files=no", "--", "gan_course", "solutions", "benchmarks"))
 
     for path in paths:
-        runs = []
+        rows = []
         for seed in seeds:
             print(f"[{path.stem}] mode={args.mode} seed={seed} on {info['device']} ...", flush=True)
             nb, seconds, metrics, samples = run_notebook(path, args.mode, seed, args.timeout)
             print(f"[{path.stem}]   {seconds:.1f} s  {json.dumps(metrics)[:300]}", flush=True)
-            runs.append({"seed": seed, "wall_s": round(seconds, 2), "metrics": metrics})
-            if seed == seeds[0]:
+            rows.append({"seed": seed, "wall_s": round(seconds, 2), "metrics": metrics, "commit": commit, "dirty": dirty,
+                         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "machine": info})
+            if seed == kept_seed:
                 stamp = {"commit": commit, "dirty": dirty, "mode": args.mode, "seed": seed,
                          "wall_s": round(seconds, 1), "device": info["device"]}
-                if write_solutions:
-                    nbformat.write(stabilise(nb, stamp), path)
+                if solutions_dir is not None:
+                    nbformat.write(stabilise(nb, stamp), solutions_dir / path.name)
                 for name, arrays in samples.items():
                     np.savez_compressed(samples_dir / f"{name}.npz", **arrays)
-        record = {
-            "lesson": path.stem, "mode": args.mode, "commit": commit, "dirty": dirty,
-            "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "machine": info, "seeds": seeds, "runs": runs, "spread": spread(runs),
-        }
-        (results_dir / f"{path.stem}.json").write_text(json.dumps(record, indent=2) + "\n")
-    write_results_md()
-    update_readme()
+        file = results_dir / f"{path.stem}.json"
+        records.save(file, records.merge(records.load(file), path.stem, args.mode, rows))
+    if kept_seed is None:
+        print("seed 0 did not run: solutions/ and samples/ keep seed 0's earlier run", flush=True)
+    (bench / "RESULTS.md").write_text(records.render_results_md(bench / "results"))
+    if scratch is None:
+        update_readme()
     return 0
 
 
-def _fmt(value) -> str:
-    if isinstance(value, float):
-        return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
-    return str(value)
-
-
-SUMMARY_KEYS = ("fid_pct_of_ceiling", "min_class_share", "mean_confidence", "final_D_x", "final_D_G_z")
 README_START, README_END = "<!-- results:start -->", "<!-- results:end -->"
 
 
@@ -172,17 +168,22 @@ def spread_cell(rec: dict, key: str, scale: float = 1.0, fmt: str = "{:.2f}") ->
     return fmt.format(mean) + (f" ± {fmt.format(std)}" if len(rec["runs"]) > 1 else "")
 
 
+def commits(rec: dict) -> str:
+    """The commits the record's rows ran, in order of first appearance, e.g. ```e3e2ef3`, `b21609e```."""
+    return ", ".join(f"`{c}`" for c in dict.fromkeys(row["commit"] for row in rec["runs"]))
+
+
 def summary_rows() -> list[str]:
     """One README row per class-mode CPU result: lesson, seeds, wall time and the headline metrics (mean ± std)."""
-    rows = ["| lesson | seeds | wall time (s) | FID, % of noise ceiling | rarest digit's share | commit |", "|---" * 6 + "|"]
+    rows = ["| lesson | seeds | wall time (s) | FID, % of noise ceiling | rarest digit's share | commits |", "|---" * 6 + "|"]
     for file in sorted((BENCH / "results").glob("*.json")):
-        rec = json.loads(file.read_text())
+        rec = records.load(file)
 
         def cell(key, scale=1.0, fmt="{:.2f}"):
             return spread_cell(rec, key, scale, fmt)
 
         rows.append(f"| {rec['lesson']} | {','.join(map(str, rec['seeds']))} | {cell('wall_s', fmt='{:.0f}')} | "
-                    f"{cell('fid_pct_of_ceiling')} | {cell('min_class_share', 100, '{:.1f}')} | `{rec['commit']}` |")
+                    f"{cell('fid_pct_of_ceiling')} | {cell('min_class_share', 100, '{:.1f}')} | {commits(rec)} |")
     return rows
 
 
@@ -227,10 +228,10 @@ def headline_rows() -> list[str]:
         file = BENCH / "results" / f"{lesson}.json"
         if not file.exists():
             continue
-        rec = json.loads(file.read_text())
+        rec = records.load(file)
         cells = [spread_cell(rec, key, scale, fmt) for key, _, scale, fmt in columns]
         rows += ["", f"Lesson {lesson[:2]} (notebook seeds {','.join(map(str, rec['seeds']))}; {note}), "
-                     f"commit `{rec['commit']}`:", "",
+                     f"commits {commits(rec)}:", "",
                  "| " + " | ".join(h for _, h, _, _ in columns) + " |", "|---" * len(columns) + "|",
                  "| " + " | ".join(cells) + " |"]
     return rows
@@ -246,36 +247,6 @@ def update_readme() -> None:
     _, tail = rest.split(README_END, 1)
     block = "\n".join([README_START, *summary_rows(), *headline_rows(), README_END])
     readme.write_text(head + block + tail)
-
-
-def write_results_md() -> None:
-    """RESULTS.md from every results/**/NN_topic.json: one table per file."""
-    lines = ["# Measured results", "",
-             "Written by `make benchmark` (`benchmarks/run.py`); every number comes from the notebook run it names.",
-             "Wall time is the whole notebook, executed headless from an empty cache (all training included).", ""]
-    for file in sorted((BENCH / "results").rglob("*.json")):
-        if "quick" in file.relative_to(BENCH / "results").parts:
-            continue  # smoke tests of the harness, not results
-        rec = json.loads(file.read_text())
-        m = rec["machine"]
-        where = file.parent.relative_to(BENCH / "results").as_posix()
-        lines += [f"## {rec['lesson']} — {rec['mode']} mode" + (f" ({where})" if where != "." else ""), "",
-                  f"commit `{rec['commit']}`{' (uncommitted changes)' if rec['dirty'] else ''}, {rec['date']}; "
-                  f"{m['cores']} cores, {m['cpu']}, device {m['device']}, torch {m['torch']}", ""]
-        keys = ["wall_s"] + [k for k in rec["runs"][0]["metrics"] if isinstance(rec["runs"][0]["metrics"][k], (int, float))]
-        lines.append("| seed | " + " | ".join(keys) + " |")
-        lines.append("|---" * (len(keys) + 1) + "|")
-        for run in rec["runs"]:
-            row = [run["wall_s"]] + [run["metrics"][k] for k in keys[1:]]
-            lines.append(f"| {run['seed']} | " + " | ".join(_fmt(v) for v in row) + " |")
-        if len(rec["runs"]) > 1:
-            sp = rec["spread"]
-            lines.append("| mean ± std | " + " | ".join(f"{_fmt(sp[k]['mean'])} ± {_fmt(sp[k]['std'])}" for k in keys) + " |")
-        tables = {k: v for k, v in rec["runs"][0]["metrics"].items() if isinstance(v, dict)}
-        for name, table in tables.items():
-            lines += ["", f"`{name}` (seed {rec['runs'][0]['seed']}):", "", "```", json.dumps(table, indent=1), "```"]
-        lines.append("")
-    (BENCH / "RESULTS.md").write_text("\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Mapping
 
 MODES = ("quick", "class", "full")
 DEFAULT_MODE = "class"
@@ -154,3 +155,18 @@ def checkpoint_path(name: str) -> Path:
     """A checkpoint file for run ``name``, keyed by mode and seed so modes never resume each other."""
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_")  # run names are prose; file names must be portable
     return cache_dir() / "checkpoints" / f"{safe}-{mode()}-seed{seed()}.pt"
+
+
+def child_environment(mode: str | None = None, seed: int | None = None, cache: str | os.PathLike | None = None,
+                      results: str | os.PathLike | None = None, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for a child process that runs the course (a notebook kernel, a grader's or a benchmark's):
+    ``base`` (default: this process's environment) with the given settings; the others are inherited."""
+    if mode is not None and mode not in MODES:
+        raise ConfigError(f"expected a mode in {MODES}, got {mode!r}")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise ConfigError(f"expected the seed to be a non-negative integer, got {seed!r}")
+    settings = {"GAN_COURSE_MODE": mode, "GAN_COURSE_SEED": seed, "GAN_COURSE_CACHE": cache,
+                "GAN_COURSE_RESULTS": results}
+    env = dict(os.environ if base is None else base)
+    env.update({name: str(value) for name, value in settings.items() if value is not None})
+    return env

@@ -151,6 +151,15 @@ def check_images(images: torch.Tensor, name: str = "images") -> torch.Tensor:
     return images
 
 
+def check_labels(labels: torch.Tensor, n: int, name: str = "label") -> torch.Tensor:
+    """``labels`` as integers on the CPU, or an error unless there is one ``name`` per image: shape (n,)."""
+    if not isinstance(labels, torch.Tensor) or labels.dim() != 1 or len(labels) != n:
+        shape = tuple(labels.shape) if isinstance(labels, torch.Tensor) else type(labels).__name__
+        raise ValueError(f"expected one {name} per image, shape ({n},), got {shape}")
+    if labels.is_floating_point() or labels.is_complex():
+        raise ValueError(f"expected integer {name}s (torch.long), got dtype {labels.dtype}")
+    return labels.cpu()
+
 
 @dataclass(frozen=True)
 class GaussianMixture2D:

@@ -1,12 +1,12 @@
-"""Figures from tensors and histories: image grids, training curves, 1-D densities, a throttled live figure.
+"""Figures from tensors and histories: image grids and rows, film strips of snapshots through training, 2-D
+samples over their modes, training curves, confusion matrices. The live figure of a run is ``board``.
 
 Every function returns a matplotlib Figure and draws nothing else; a notebook displays what it gets.
 """
 
 from __future__ import annotations
 
-import time
-from typing import Callable, Sequence
+from typing import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from torchvision.utils import make_grid
 
 from gan_course.data import check_images
-from gan_course.training import History
+from gan_course.training.history import History
 
 
 def image_grid(images: torch.Tensor, nrow: int | None = None, title: str | None = None, ax=None) -> Figure:
@@ -74,33 +74,72 @@ def smooth(values: Sequence[float], window: int) -> np.ndarray:
     return np.convolve(values, np.ones(window) / window, mode="valid")
 
 
-def plot_history(history: History, window: int | None = None, axes=None) -> Figure:
-    """Two panels: the losses, and the mean D outputs D(x) and D(G(z)) with the 0.5 equilibrium line."""
+def plot_history(history: History, window: int | None = None, axes=None, loss_keys: Sequence[str] | None = None,
+                 log_loss: bool = False) -> Figure:
+    """The losses (``loss_keys``, default every ``loss*``), and the mean D outputs D(x) and D(G(z)) with the 0.5
+    equilibrium line when the run reports them (a second panel)."""
     if len(history) == 0:
         raise ValueError("expected a history with at least one step, got an empty one")
-    window = window or max(1, len(history) // 50)
+    window = min(window or max(1, len(history) // 50), len(history))  # a short run: average what there is
+    loss_keys = list(loss_keys) if loss_keys is not None else [k for k in history.values if k.startswith("loss")]
+    d_keys = [k for k in history.values if k.startswith("D_")]
     if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
-    else:
-        fig = axes[0].figure
+        fig, axes = plt.subplots(1, 1 + bool(d_keys), figsize=(5 + 5 * bool(d_keys), 3.2), squeeze=False)
+        axes = axes[0]
+    fig = axes[0].figure
     steps = np.asarray(history.steps)[window - 1 :]
-    panels = [
-        (axes[0], [k for k in history.values if k.startswith("loss")], "loss"),
-        (axes[1], [k for k in history.values if k.startswith("D_")], "mean D output"),
-    ]
     names = {"D_x": "D(x), real", "D_G_z": "D(G(z)), fake"}
+    panels = [(axes[0], loss_keys, "loss")] + ([(axes[1], d_keys, "mean D output")] if d_keys and len(axes) > 1 else [])
     for ax, keys, ylabel in panels:
         for key in keys:
-            ax.plot(steps, smooth(history[key], window), label=names.get(key, key))
+            ax.plot(steps, smooth(history[key], window), label=names.get(key, key.removeprefix("loss_")))
         ax.set_xlabel("step")
         ax.set_ylabel(ylabel)
         if keys:
             ax.legend(loc="best", fontsize=8)
-    if panels[1][1]:
+    if log_loss:
+        axes[0].set_yscale("log")
+    axes[0].set_title(f"losses (moving average over {window} steps)", fontsize=9)
+    if len(panels) > 1:
         axes[1].axhline(0.5, color="gray", lw=0.8, ls="--")
         axes[1].set_ylim(0, 1)
-    axes[0].set_title(f"losses (moving average over {window} steps)", fontsize=9)
-    axes[1].set_title("what D believes", fontsize=9)
+        axes[1].set_title("what D believes", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def scatter_on_modes(points: torch.Tensor, centers: torch.Tensor, title: str | None = None, ax=None) -> Figure:
+    """2-D samples (N, 2) as dots over the mode centres (K, 2) as red crosses, on equal axes that frame the modes."""
+    if points.dim() != 2 or points.shape[1] != 2:
+        raise ValueError(f"expected 2-D points of shape (N, 2), got {tuple(points.shape)}")
+    fig, ax = _figure_and_axes(ax, size=(3, 3))
+    lim = centers.abs().max().item() + 1
+    ax.scatter(*centers.T, s=12, c="tab:red", marker="x", lw=0.8)
+    ax.scatter(*points.detach().cpu().T, s=1, alpha=0.3)
+    ax.set_xlim(-lim, lim), ax.set_ylim(-lim, lim), ax.set_aspect("equal"), ax.set_xticks([]), ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize=8)
+    return fig
+
+
+def film_strip(snapshots: Mapping[int, torch.Tensor], max_frames: int = 8, per_frame: int = 12,
+               title: str | None = None, centers: torch.Tensor | None = None) -> Figure:
+    """Snapshots {step: samples} of the same inputs through training, at most ``max_frames`` of them, evenly
+    spaced from the first to the last: images (N, C, H, W) as one labelled row per step (the first ``per_frame``),
+    2-D points (N, 2) as one panel per step over the mode ``centers``."""
+    if not snapshots:
+        raise ValueError("expected at least one snapshot {step: samples}, got none")
+    steps = sorted(snapshots)
+    picked = [steps[i] for i in sorted(set(np.linspace(0, len(steps) - 1, min(max_frames, len(steps))).round().astype(int)))]
+    if snapshots[steps[0]].dim() == 4:
+        return image_rows([snapshots[s][:per_frame] for s in picked], [f"step {s}" for s in picked], title)
+    if centers is None:
+        raise ValueError("expected the mode centers (K, 2) to draw 2-D snapshots over, got none")
+    fig, axes = plt.subplots(1, len(picked), figsize=(2.0 * len(picked), 2.2), squeeze=False)
+    for ax, s in zip(axes[0], picked):
+        scatter_on_modes(snapshots[s], centers, title=f"step {s}", ax=ax)
+    if title:
+        fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -110,35 +149,3 @@ def _figure_and_axes(ax, size):
         return ax.figure, ax
     fig, ax = plt.subplots(figsize=size)
     return fig, ax
-
-
-class LiveFigure:
-    """A figure redrawn in place during training, at most once per ``min_seconds`` (and always at the end).
-
-    Use it as the training callback: ``train(..., every=N, callback=LiveFigure(draw))`` where
-    ``draw(fig, step, history)`` fills a fresh figure. Outside IPython it does nothing.
-    """
-
-    def __init__(self, draw: Callable[[Figure, int, History], None], total_steps: int, min_seconds: float = 2.0,
-                 figsize: tuple[float, float] = (10, 3.2)):
-        self.draw, self.total_steps, self.min_seconds, self.figsize = draw, total_steps, min_seconds, figsize
-        self._handle, self._last = None, -float("inf")
-
-    def __call__(self, step: int, history: History) -> None:
-        if step < self.total_steps and time.monotonic() - self._last < self.min_seconds:
-            return  # the wall-clock throttle only skips redraws; training itself never depends on time
-        try:
-            from IPython import get_ipython
-            from IPython.display import display
-        except ImportError:
-            return
-        if get_ipython() is None:  # a plain script or a test: nowhere to draw
-            return
-        fig = plt.figure(figsize=self.figsize)
-        self.draw(fig, step, history)
-        if self._handle is None:
-            self._handle = display(fig, display_id=True)
-        else:
-            self._handle.update(fig)
-        plt.close(fig)
-        self._last = time.monotonic()

@@ -1,6 +1,6 @@
 """Hand a notebook's measured results to the benchmark harness (a no-op outside a benchmark run).
 
-``benchmarks/run.py`` sets ``GAN_COURSE_RESULTS``; ``config.results_dir()`` reads it. The notebook computes
+``benchmarks/run.py`` tells ``config.results_dir()`` where a run collects them. The notebook computes
 every number itself and calls ``record``; the harness adds the wall time and the machine.
 """
 
@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from gan_course import config
-from gan_course.data import check_images
+from gan_course.data import check_images, check_labels
 
 
 def record(lesson: str, metrics: Mapping[str, object], images: torch.Tensor | None = None,
@@ -26,8 +26,8 @@ def record(lesson: str, metrics: Mapping[str, object], images: torch.Tensor | No
     _check_jsonable(metrics)
     if images is not None:
         images = check_images(images, "samples")
-        if labels is not None and (labels.dim() != 1 or len(labels) != len(images)):
-            raise ValueError(f"expected labels of shape ({len(images)},), got {tuple(labels.shape)}")
+        if labels is not None:
+            labels = check_labels(labels, len(images))
     folder = config.results_dir()
     if folder is None:
         return False

@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(autouse=True)
 def isolated(monkeypatch, tmp_path):
-    """Seed, use 1 thread-independent CPU defaults, and keep caches and results in a temporary folder."""
+    """Seed torch, run in quick mode with the default seed, and keep checkpoints and downloads in a temporary
+    cache, so no test reads or writes the user's and no benchmark run collects a test's results."""
     torch.manual_seed(0)
     monkeypatch.setenv("GAN_COURSE_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("GAN_COURSE_RESULTS", raising=False)

@@ -4,7 +4,8 @@ import pytest
 
 import wrong_lesson01 as wrong
 from checkhelp import assert_check_fails
-from gan_course import checks, losses, steps
+from gan_course import checks, losses
+from gan_course.training import update_steps as steps
 from gan_course.checks import ExerciseError
 from gan_course.models import MLPDiscriminator, MLPGenerator
 

@@ -6,7 +6,7 @@ import torch
 import wrong_lesson03 as wrong
 from checkhelp import assert_check_fails
 from gan_course import checks, losses
-from gan_course.mode_metrics import mode_histogram
+from gan_course.metrics.modes import mode_histogram
 from gan_course.packing import pack
 
 

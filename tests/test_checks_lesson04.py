@@ -4,8 +4,8 @@ import pytest
 
 import wrong_lesson04 as wrong
 from checkhelp import assert_check_fails
-from gan_course import conditional_checks as checks
-from gan_course import steps
+from gan_course import checks
+from gan_course.training import update_steps as steps
 from gan_course.models.conditional import ConcatDiscriminator, ConditionalGenerator, ProjectionDiscriminator
 
 

@@ -4,9 +4,9 @@ import pytest
 
 import wrong_lesson05 as wrong
 from checkhelp import assert_check_fails
-from gan_course import cyclegan_checks as checks
-from gan_course import losses, steps
-from gan_course.history import ImageHistory
+from gan_course import checks, losses
+from gan_course.models.image_pool import ImagePool
+from gan_course.training import update_steps as steps
 from gan_course.models.cyclegan import PatchDiscriminator, ResidualBlock
 
 
@@ -17,7 +17,7 @@ def test_checks_pass_on_the_reference(capsys):
     checks.check_cycle_loss(losses.cycle_loss)
     checks.check_identity_loss(losses.identity_loss)
     checks.check_generator_objective(steps.cyclegan_generator_loss)
-    checks.check_history_buffer(ImageHistory)
+    checks.check_history_buffer(ImagePool)
     checks.check_cyclegan_step(steps.cyclegan_step)
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 8 and all(line.startswith("[ok] ") for line in lines)

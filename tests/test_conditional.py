@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from gan_course import config, data, metrics, plotting, widgets
-from gan_course.classifier_training import fit_classifier
+from gan_course.training import fit_classifier
 from gan_course.models.conditional import ConcatDiscriminator, ConditionalGenerator, ProjectionDiscriminator, label_maps
 
 

@@ -54,3 +54,27 @@ def test_colab_links_are_derived_from_the_one_repo_url():
     assert url.startswith("https://colab.research.google.com/github/")
     assert config.REPO_URL.removeprefix("https://github.com/") in url
     assert config.REPO_URL in config.pip_install_target()
+
+
+def test_child_environment_sets_the_course_variables_and_keeps_the_rest(tmp_path):
+    env = config.child_environment(mode="class", seed=2, cache=tmp_path / "c", results=tmp_path / "r",
+                                   base={"PATH": "/bin", "GAN_COURSE_SEED": "9"})
+    assert env == {"PATH": "/bin", "GAN_COURSE_MODE": "class", "GAN_COURSE_SEED": "2",
+                   "GAN_COURSE_CACHE": str(tmp_path / "c"), "GAN_COURSE_RESULTS": str(tmp_path / "r")}
+    assert config.child_environment(mode="quick", base={"GAN_COURSE_SEED": "9"}) == {
+        "GAN_COURSE_SEED": "9", "GAN_COURSE_MODE": "quick"}  # what is not given is inherited
+
+
+@pytest.mark.parametrize("kwargs, message", [(dict(mode="fast"), "expected a mode in"),
+                                             (dict(seed=-1), "non-negative integer, got -1"),
+                                             (dict(seed="0"), "non-negative integer, got '0'")])
+def test_child_environment_refuses_bad_settings(kwargs, message):
+    with pytest.raises(config.ConfigError, match=message):
+        config.child_environment(**kwargs)
+
+
+def test_only_config_reads_or_names_the_course_variables(root):
+    named = [path.relative_to(root).as_posix() for path in sorted((root / "gan_course").rglob("*.py"))
+             if "GAN_COURSE_" in path.read_text() or "os.environ" in path.read_text()]
+    assert named == ["gan_course/config.py"]
+    assert "GAN_COURSE_" not in (root / "benchmarks" / "run.py").read_text()

@@ -6,10 +6,11 @@ import urllib.request
 import pytest
 import torch
 
-from gan_course import data, losses, photos, steps
+from gan_course import data, losses, photos
 from gan_course.data import DatasetUnavailableError
-from gan_course.history import ImageHistory
 from gan_course.models.cyclegan import CycleGenerator, PatchDiscriminator, ResidualBlock
+from gan_course.models.image_pool import ImagePool
+from gan_course.training import cyclegan_step
 
 
 def test_sklearn_digits_sit_in_mnists_frame_with_a_fixed_stratified_split():
@@ -75,7 +76,7 @@ def test_lsgan_cycle_and_identity_losses_on_known_values():
 
 
 def test_history_buffer_fills_then_mixes_old_and_new_fakes():
-    buffer = ImageHistory(capacity=4, seed=0)
+    buffer = ImagePool(capacity=4, seed=0)
     first = torch.arange(4.0).view(4, 1, 1, 1)
     assert torch.equal(buffer.query(first), first)  # filling: the new fakes come back
     new = torch.arange(10.0, 74.0).view(64, 1, 1, 1)
@@ -84,7 +85,7 @@ def test_history_buffer_fills_then_mixes_old_and_new_fakes():
     assert out.shape == new.shape and 0.3 < old.float().mean() < 0.7  # about half are earlier fakes
     assert not buffer.query(torch.ones(2, 1, 1, 1, requires_grad=True)).requires_grad
     with pytest.raises(ValueError, match="capacity"):
-        ImageHistory(capacity=-1)
+        ImagePool(capacity=-1)
 
 
 def test_cyclegan_step_updates_generators_and_discriminators_separately():
@@ -94,8 +95,8 @@ def test_cyclegan_step_updates_generators_and_discriminators_separately():
     opt_G = torch.optim.Adam([*G_ab.parameters(), *G_ba.parameters()], 1e-3)
     opt_D = torch.optim.Adam([*D_a.parameters(), *D_b.parameters()], 1e-3)
     before = [p.detach().clone() for p in (*G_ab.parameters(), *D_a.parameters())]
-    out = steps.cyclegan_step(G_ab, G_ba, D_a, D_b, opt_G, opt_D, torch.rand(4, 1, 28, 28) * 2 - 1,
-                              torch.rand(4, 1, 28, 28) * 2 - 1, ImageHistory(8), ImageHistory(8))
+    out = cyclegan_step(G_ab, G_ba, D_a, D_b, opt_G, opt_D, torch.rand(4, 1, 28, 28) * 2 - 1,
+                              torch.rand(4, 1, 28, 28) * 2 - 1, ImagePool(8), ImagePool(8))
     after = [*G_ab.parameters(), *D_a.parameters()]
     assert all(not torch.equal(a, b) for a, b in zip(before, after))
     assert set(out) == {"loss_G", "loss_adversarial", "loss_cycle", "loss_identity", "loss_D_a", "loss_D_b"}

@@ -99,3 +99,15 @@ def test_batches_keep_tensors_aligned_and_reject_bad_sizes():
 def test_check_images_says_what_was_expected(images, message):
     with pytest.raises((ValueError, TypeError), match=message):
         data.check_images(images)
+
+
+@pytest.mark.parametrize("labels, message", [
+    (torch.zeros(4, 1, dtype=torch.long), r"one label per image, shape \(4,\), got \(4, 1\)"),
+    (torch.zeros(3, dtype=torch.long), r"one label per image, shape \(4,\), got \(3,\)"),
+    ([0, 1, 2, 3], r"got list"),
+    (torch.zeros(4), "integer labels"),
+])
+def test_check_labels_wants_one_integer_label_per_image(labels, message):
+    with pytest.raises(ValueError, match=message):
+        data.check_labels(labels, 4)
+    assert data.check_labels(torch.arange(4), 4).tolist() == [0, 1, 2, 3]

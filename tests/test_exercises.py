@@ -7,7 +7,7 @@ import subprocess
 import nbformat
 import pytest
 
-from gan_course import cli, exercises
+from gan_course.course import cli, exercises
 
 SOLVED = '''def f(x):
     """Doubles x."""

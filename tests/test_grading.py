@@ -2,7 +2,7 @@ import nbformat
 
 from pathlib import Path
 
-from gan_course import grading
+from gan_course.course import grading
 
 
 def executed_cell(source, stdout=None, error=None):

@@ -2,22 +2,24 @@ import pytest
 import torch
 
 from gan_course import data, metrics
-from gan_course.classifier_training import accuracy, train_classifier
+from gan_course.course.classifier_asset import train_classifier
+from gan_course.metrics import accuracy
+from gan_course.models.classifier import CLASSIFIER_WEIGHTS, DigitClassifier, asset_path
 
 
 def test_shipped_classifier_loads_weights_only_and_reaches_its_reported_accuracy():
     card = metrics.classifier_card()
     assert card["held_out_accuracy"] >= 0.97
-    path = metrics._asset(metrics.CLASSIFIER_WEIGHTS)
+    path = asset_path(CLASSIFIER_WEIGHTS)
     assert path.stat().st_size < 600_000  # a few hundred KB: it ships inside the package
-    model = metrics.DigitClassifier()
+    model = DigitClassifier()
     model.load_state_dict(torch.load(path, weights_only=True))
     images, labels = data.load_mnist("test")
     assert abs(accuracy(model, images, labels) - card["held_out_accuracy"]) < 1e-3
 
 
 def test_the_training_script_reproduces_a_working_classifier_in_quick_mode(tmp_path):
-    from gan_course.classifier_training import save_classifier
+    from gan_course.course.classifier_asset import save_classifier
 
     model, acc = train_classifier(epochs=2, progress=False)
     assert acc >= 0.90

@@ -4,11 +4,15 @@ import matplotlib
 import numpy as np
 import pytest
 import torch
+from torch import nn
 
 from gan_course import config, environment, plotting, results, training
+from gan_course.board import TrainingBoard
 from gan_course.device import get_device
 from gan_course.models import MLPDiscriminator, MLPGenerator
+from gan_course.sampling import sample
 from gan_course.seeding import set_seed
+from gan_course.tables import Column, show_table
 
 matplotlib.use("Agg")
 
@@ -62,11 +66,53 @@ def test_image_rows_needs_one_label_per_row():
         plotting.image_rows(rows, ["a"])
 
 
-def test_live_figure_outside_ipython_does_nothing():
-    calls = []
-    live = plotting.LiveFigure(lambda fig, step, h: calls.append(step), total_steps=10)
-    live(10, training.History())
-    assert calls == []  # no IPython kernel in pytest: nothing is drawn or printed
+def test_training_board_keeps_snapshots_and_draws_nothing_outside_ipython(monkeypatch):
+    drawn = []
+    board = TrainingBoard(lambda: torch.zeros(4, 1, 28, 28), total_steps=10, nrow=2)
+    monkeypatch.setattr(board, "figure", lambda step, history: drawn.append(step))
+    history = training.History()
+    history.append(10, {"loss_D": 1.0, "loss_G": 2.0, "D_x": 0.6, "D_G_z": 0.4})
+    board(10, history)
+    assert list(board.snapshots) == [10] and drawn == []  # no IPython kernel in pytest: nothing is drawn or printed
+
+
+@pytest.mark.parametrize("keys, panels", [({"loss_D": 1.0, "loss_G": 2.0, "D_x": 0.6, "D_G_z": 0.4}, 3),
+                                          ({"loss_cycle": 0.1, "loss_D_a": 0.2}, 2)])
+def test_training_board_figure_has_a_panel_for_d_only_when_the_run_reports_it(keys, panels):
+    board = TrainingBoard(lambda: torch.zeros(4, 1, 28, 28), total_steps=10, nrow=2, log_loss=True)
+    history = training.History()
+    for step in range(1, 11):
+        history.append(step, keys)
+    board.take(10)
+    fig = board.figure(10, history)
+    assert len(fig.axes) == panels and fig.axes[0].get_title() == "fixed noise, step 10"
+    assert fig.axes[1].get_yscale() == "log"
+    assert [line.get_label() for line in fig.axes[1].lines] == [k.removeprefix("loss_") for k in keys if k.startswith("loss")]
+
+
+def test_film_strip_picks_evenly_spaced_snapshots_from_first_to_last():
+    images = {step: torch.zeros(12, 1, 28, 28) for step in range(0, 2001, 100)}  # 21 snapshots
+    fig = plotting.film_strip(images, max_frames=5)
+    assert [ax.get_ylabel() for ax in fig.axes] == ["step 0", "step 500", "step 1000", "step 1500", "step 2000"]
+    points = {10: torch.zeros(50, 2), 20: torch.ones(50, 2)}
+    assert len(plotting.film_strip(points, centers=torch.zeros(3, 2)).axes) == 2
+    with pytest.raises(ValueError, match="mode centers"):
+        plotting.film_strip(points)
+
+
+def test_show_table_aligns_columns_and_dashes_missing_values(capsys):
+    rows = [{"model": "plain", "fid": 12.345, "cycle": None}, {"model": "full recipe", "fid": 3.2, "cycle": 0.05}]
+    show_table(rows, [Column("model", "model"), Column("FID", "fid", "{:.2f}"), Column("cycle", "cycle", "{:.3f}"),
+                      Column("FID x2", lambda r: 2 * r["fid"], "{:.1f}")], title="t", note="n")
+    assert capsys.readouterr().out.splitlines() == [
+        "t",
+        "model         FID cycle FID x2",
+        "------------------------------",
+        "plain       12.35     –   24.7",
+        "full recipe  3.20 0.050    6.4",
+        "",
+        "n",
+    ]
 
 
 def test_results_are_only_written_in_a_benchmark_run(monkeypatch, tmp_path):
@@ -93,3 +139,33 @@ def test_environment_check_reports_the_embedded_data():
     assert line.startswith("embedded MNIST: 4500 training + 500 held-out digits, 10 classes")
     assert environment.versions()["torch"] != "missing"
     assert environment.report()["mode"] == config.mode()
+
+
+def test_sample_runs_in_eval_mode_in_chunks_and_restores_the_mode():
+    torch.manual_seed(0)
+    G = MLPGenerator(z_dim=8, hidden=16)
+    G(torch.randn(32, 8)).sum().backward()  # a train-mode pass: BatchNorm's running statistics move
+    z = torch.randn(50, 8)
+    with torch.no_grad():
+        expected = G.eval()(z)
+    G.train()
+    out = sample(G, z, chunk=16)
+    assert torch.allclose(out, expected, atol=1e-6) and G.training and not out.requires_grad  # chunks may round apart
+    G.eval()
+    sample(G, z)
+    assert not G.training
+
+
+def test_sample_passes_several_inputs_chunk_by_chunk_and_refuses_unequal_ones():
+    class Pair(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(torch.ones(()))
+
+        def forward(self, z, labels):
+            return self.w * z + labels[:, None]
+
+    out = sample(Pair(), torch.zeros(7, 2), torch.arange(7), chunk=3)
+    assert out.tolist() == [[float(i)] * 2 for i in range(7)]
+    with pytest.raises(ValueError, match="equal length, got lengths \\[7, 6\\]"):
+        sample(Pair(), torch.zeros(7, 2), torch.arange(6))

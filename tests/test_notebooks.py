@@ -7,7 +7,9 @@ import pytest
 import torch
 from torch import nn
 
-from gan_course import config, exercises, grading, losses, steps
+from gan_course import config, losses
+from gan_course.course import exercises, grading
+from gan_course.training import update_steps as steps
 from gan_course.models import MLPDiscriminator, MLPGenerator
 
 
@@ -172,13 +174,14 @@ def test_lesson02_solution_builds_the_package_dcgan(root):
 
 
 def test_lesson03_solution_exercises_match_the_package(root):
-    from gan_course import data, mode_metrics
+    from gan_course import data
+    from gan_course.metrics import modes
     from gan_course.packing import pack
 
     ns = solution_namespace(root, "03_mode_collapse.ipynb", ["mode_counts", "gradient_penalty", "packed_scores"])
     grid = data.grid()
     samples = grid.sample(500, seed=0) * 1.02  # some points drift out of their 3-std circle
-    assert ns["mode_counts"](samples, grid.centers, grid.std).tolist() == mode_metrics.mode_report(samples, grid)["histogram"]
+    assert ns["mode_counts"](samples, grid.centers, grid.std).tolist() == modes.mode_report(samples, grid)["histogram"]
     critic = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 1))
     real, fake = torch.randn(32, 2), torch.randn(32, 2) + 1
     torch.manual_seed(0)
@@ -218,7 +221,7 @@ def test_lesson04_solution_builds_the_package_networks_and_step(root):
 
 
 def test_lesson05_solution_builds_the_package_cyclegan(root):
-    from gan_course.history import ImageHistory
+    from gan_course.models.image_pool import ImagePool
     from gan_course.models import cyclegan
 
     names = ["ResidualBlock", "CycleGenerator", "PatchDiscriminator", "discriminator_lsgan_loss", "generator_lsgan_loss",
@@ -240,6 +243,6 @@ def test_lesson05_solution_builds_the_package_cyclegan(root):
     mine = ns["generator_objective"](*nets, x, -x, 10.0, 5.0)
     reference = steps.cyclegan_generator_loss(*nets, x, -x, 10.0, 5.0)
     assert torch.equal(mine[0], reference[0]) and torch.equal(mine[2], reference[2])
-    a, b = ns["History"](4, seed=3), ImageHistory(4, seed=3)
+    a, b = ns["History"](4, seed=3), ImagePool(4, seed=3)
     for batch in (torch.arange(6.0).view(6, 1, 1, 1), torch.arange(10.0, 30.0).view(20, 1, 1, 1)):
         assert torch.equal(a.query(batch), b.query(batch))

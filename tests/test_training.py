@@ -1,7 +1,8 @@
 import pytest
 import torch
 
-from gan_course import data, losses, steps, training
+from gan_course import data, losses, training
+from gan_course.training import update_steps as steps
 from gan_course.models import MLPDiscriminator, MLPGenerator
 from gan_course.seeding import set_seed
 

@@ -3,7 +3,8 @@
 import pytest
 import torch
 
-from gan_course import data, metrics, translation
+from gan_course import data, metrics
+from gan_course.metrics import translation
 
 
 def slanted_bar(lean: float) -> torch.Tensor:

@@ -6,9 +6,9 @@ import torch
 from torch import nn
 
 from gan_course import losses
-from gan_course.history import ImageHistory
 from gan_course.models.cyclegan import ResidualBlock
-from gan_course.steps import cyclegan_generator_loss
+from gan_course.models.image_pool import ImagePool
+from gan_course.training import cyclegan_generator_loss
 
 
 class BlockWithoutSkip(ResidualBlock):
@@ -105,7 +105,7 @@ def objective_identity_wrong_domain(*args):
     return _objective(*args, cycle_target="real", identity_input="input domain")
 
 
-class HistoryOnlyNew(ImageHistory):
+class HistoryOnlyNew(ImagePool):
     """Stores the fakes but always returns the new ones."""
 
     def query(self, fakes):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+
+from gan_course import config
 
 _CHECK_CALL = re.compile(r"checks\.(check_\w+)\(")
 
@@ -83,5 +84,5 @@ def grade_notebook(path: Path, mode: str = "quick", timeout: int = 600) -> Grade
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=timeout, allow_errors=True, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent.resolve())}})
-    client.execute(env={**os.environ, "GAN_COURSE_MODE": mode})  # the kernel's config reads the mode
+    client.execute(env=config.child_environment(mode=mode))  # the kernel's config reads the mode
     return GradeReport(path, read_checks(nb))

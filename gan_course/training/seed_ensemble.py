@@ -1,4 +1,4 @@
-"""Lesson 03's experiment: one GAN recipe trained on a 2-D mixture for several seeds at once.
+"""The 2-D seed-ensemble trainer of lesson 03: one GAN recipe trained on a 2-D mixture for several seeds at once.
 
 The seeds of a table row are independent models stacked into one batched forward pass
 (``models.ensemble``), so three seeds cost little more than one. Every recipe uses the same generator;
@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from gan_course import losses, mode_metrics
+from gan_course import losses
 from gan_course.data import GaussianMixture2D
+from gan_course.metrics import modes
 from gan_course.models.ensemble import ensemble_mlp
 from gan_course.packing import pack
 
@@ -66,7 +67,7 @@ class ToyRun:
     snapshot_steps: list[int]
     snapshots: torch.Tensor  # (T, S, n_eval, 2): samples on the same noise through training
     seconds: float
-    reports: list[dict]  # mode_metrics.mode_report of the final samples, per seed
+    reports: list[dict]  # modes.mode_report of the final samples, per seed
 
     @property
     def samples(self) -> torch.Tensor:
@@ -135,5 +136,5 @@ def train_toy(recipe: Recipe, mixture: GaussianMixture2D, n_seeds: int, steps: i
             with torch.no_grad():
                 snapshots.append(G(eval_z))
     seconds = time.perf_counter() - start
-    reports = [mode_metrics.mode_report(snapshots[-1][s], mixture) for s in range(S)]
+    reports = [modes.mode_report(snapshots[-1][s], mixture) for s in range(S)]
     return ToyRun(recipe, mixture, [s * recipe.n_critic for s in snapshot_at], torch.stack(snapshots), seconds, reports)

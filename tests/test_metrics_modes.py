@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from gan_course import data
-from gan_course.mode_metrics import mmd, mode_histogram, mode_report, nearest_modes, occupancy
+from gan_course.metrics.modes import mmd, mode_histogram, mode_report, nearest_modes, occupancy
 
 RING, GRID = data.ring(), data.grid()
 

@@ -11,15 +11,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from gan_course.data import check_images
-from gan_course.metrics import predict
+from gan_course.data import check_images, check_labels
+from gan_course.metrics.digits import predict
 
 
 def label_preservation(translated: torch.Tensor, source_labels: torch.Tensor, target_classifier: nn.Module) -> float:
     """The share of translated images (N, 1, 28, 28) that the target domain's classifier reads as their source label."""
-    if source_labels.dim() != 1 or len(source_labels) != len(translated):
-        raise ValueError(f"expected one source label per image, shape ({len(translated)},), got {tuple(source_labels.shape)}")
-    return float((predict(translated, target_classifier).argmax(1) == source_labels.cpu()).float().mean())
+    source_labels = check_labels(source_labels, len(translated), "source label")
+    return float((predict(translated, target_classifier).argmax(1) == source_labels).float().mean())
 
 
 def mnist_as_8x8_digits(images: torch.Tensor) -> torch.Tensor:

@@ -14,8 +14,9 @@ from typing import Callable
 import torch
 from torch import nn
 
-from gan_course.checks import (_ends_in_sigmoid, _images, _param_check, _shape, build_from_class, call, exercise_check,
-                               fail, passed)
+from gan_course.checks.core import build_from_class, call, exercise_check, fail, passed
+from gan_course.checks.probes import assert_trainable, ends_in_sigmoid, random_images, shape_of
+from gan_course.models.conditional import ConditionalGenerator, ProjectionDiscriminator
 
 N_CLASSES = 10
 WRONG_DIM_HINT = ("join along dim=1, the feature (or channel) dimension: torch.cat([a, b], dim=1). "
@@ -79,7 +80,7 @@ def check_conditional_generator(Generator: type) -> None:
     G.eval()  # BatchNorm uses running statistics: each image depends on its own z and label only
     out = _forward(G, z, labels, what=f"G(z, labels) with z {tuple(z.shape)} and labels {tuple(labels.shape)}")
     if not isinstance(out, torch.Tensor) or tuple(out.shape) != (6, 1, 28, 28):
-        fail(f"G(z, labels) for 6 noise vectors returned {_shape(out)}, expected images (6, 1, 28, 28)",
+        fail(f"G(z, labels) for 6 noise vectors returned {shape_of(out)}, expected images (6, 1, 28, 28)",
              "join [z, embed(labels)] along dim=1, then run the DCGAN body")
     if out.min() < -1 or out.max() > 1 or out.min() >= 0:
         fail(f"G's images lie in [{out.min():.2f}, {out.max():.2f}], expected [-1, 1]", "keep the DCGAN body's final nn.Tanh()")
@@ -90,21 +91,21 @@ def check_conditional_generator(Generator: type) -> None:
              "use the labels in forward: torch.cat([z, self.embed(labels)], dim=1)")
     G.train()
     embed = next(e for e in _embeddings(G) if (e.num_embeddings, e.embedding_dim) == (N_CLASSES, embed_dim))
-    _param_check(embed, "G's label embedding", G(z, labels).square().mean())
+    assert_trainable(embed, "G's label embedding", G(z, labels).square().mean())
     passed("conditional_generator", f"(z (6, {z_dim}), labels (6,)) -> (6, 1, 28, 28) in [-1, 1]; the label changes the image")
 
 
 def _check_conditional_discriminator(D: nn.Module, name: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Shape, no sigmoid, and a score that depends on the label; returns (x, labels, scores)."""
-    x, labels = _images(8, 2), _labels(8, 3)
+    x, labels = random_images(8, 2), _labels(8, 3)
     D.eval()
     out = _forward(D, x, labels, what=f"{name}(x, labels) with x (8, 1, 28, 28) and labels (8,)")
     if not isinstance(out, torch.Tensor) or tuple(out.shape) != (8,):
-        fail(f"{name}(x, labels) for 8 images returned {_shape(out)}, expected one logit per image, shape (8,)",
+        fail(f"{name}(x, labels) for 8 images returned {shape_of(out)}, expected one logit per image, shape (8,)",
              ".squeeze(1) the (B, 1) output" if isinstance(out, torch.Tensor) and tuple(out.shape) == (8, 1)
              else "keep the batch dimension: one score per (image, label) pair")
     probe = _randomised(D).eval()
-    if _ends_in_sigmoid(_LabelsBound(probe, labels), x):  # the probe works on its own copy: probe stays as it is
+    if ends_in_sigmoid(_LabelsBound(probe, labels), x):  # the probe works on its own copy: probe stays as it is
         fail(f"{name} ends in a sigmoid, but the hinge and BCEWithLogits losses expect raw scores",
              "return the last layer's output as it is")
     with torch.no_grad():
@@ -139,7 +140,7 @@ def check_concat_discriminator(Discriminator: type) -> None:
              "the image plus one plane per class; the label planes never reach D",
              "build it as nn.Conv2d(1 + n_classes, ...) and feed it torch.cat([x, label_planes], dim=1)")
     x, labels, out = _check_conditional_discriminator(D, "D")
-    _param_check(D, "D", out.square().mean())
+    assert_trainable(D, "D", out.square().mean())
     passed("concat_discriminator", "(x (8, 1, 28, 28), labels (8,)) -> (8,) logits; 11 input channels; the label changes the score")
 
 
@@ -153,9 +154,9 @@ def check_projection_discriminator(Discriminator: type) -> None:
         fail(f"D has no {', '.join('self.' + a for a in missing)}",
              "keep the lesson's names: self.features (phi), self.out (psi), self.embed (the class vectors)")
     with torch.no_grad():
-        h = call(D.features, _images(8, 2), what="D.features(x) with x (8, 1, 28, 28)")
+        h = call(D.features, random_images(8, 2), what="D.features(x) with x (8, 1, 28, 28)")
     if h.dim() != 2:
-        fail(f"D.features(x) returned {_shape(h)}, expected a flat feature vector per image, (8, F)",
+        fail(f"D.features(x) returned {shape_of(h)}, expected a flat feature vector per image, (8, F)",
              "end self.features with nn.Flatten()")
     _check_embedding(D, "D", h.shape[1], f"as wide as the features phi(x) ({h.shape[1]}), so <embed(y), phi(x)> is defined")
     x, labels, out = _check_conditional_discriminator(D, "D")
@@ -169,7 +170,7 @@ def check_projection_discriminator(Discriminator: type) -> None:
         hint = ("add the unconditional term self.out(h).squeeze(1)" if torch.allclose(scores, expected - unconditional, atol=1e-5)
                 else "compute h = self.features(x) once, then self.out(h).squeeze(1) + (self.embed(labels) * h).sum(dim=1)")
         fail("D(x, labels) is not out(phi(x)) + <embed(labels), phi(x)>, the projection discriminator's score", hint)
-    _param_check(D, "D", out.square().mean())
+    assert_trainable(D, "D", out.square().mean())
     passed("projection_discriminator", "(x (8, 1, 28, 28), labels (8,)) -> out(phi) + <embed(y), phi>, shape (8,)")
 
 
@@ -203,13 +204,11 @@ def _match_rows(x: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
 def check_cgan_step(cgan_step: Callable, z_dim: int = 8) -> None:
     """Lesson 04: ``cgan_step(G, D, opt_G, opt_D, real, labels, z_dim, n_classes)`` updates D on real images with
     their labels and fakes with the labels G drew them for, then updates G; returns a dict of floats."""
-    from gan_course.models.conditional import ConditionalGenerator, ProjectionDiscriminator
-
     torch.manual_seed(0)
     G = _Recorder(ConditionalGenerator(z_dim=z_dim, embed_dim=4, channels=4), "G")
     D = _Recorder(ProjectionDiscriminator(channels=4), "D")
     opt_G, opt_D = torch.optim.Adam(G.parameters(), 1e-3), torch.optim.Adam(D.parameters(), 1e-3)
-    real, labels = _images(16, 5), _labels(16, 6)
+    real, labels = random_images(16, 5), _labels(16, 6)
     before = {n: [p.detach().clone() for p in m.parameters()] for n, m in (("G", G), ("D", D))}
     result = call(cgan_step, G, D, opt_G, opt_D, real, labels, z_dim, N_CLASSES,
                   what="cgan_step(G, D, opt_G, opt_D, real, labels, z_dim, n_classes)")

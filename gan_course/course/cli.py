@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from gan_course import exercises
+from gan_course.course import exercises
 
 
 def _root(args) -> Path:
@@ -38,7 +38,7 @@ def cmd_reset(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from gan_course.grading import grade_notebook  # imports nbclient: only this command needs it
+    from gan_course.course.grading import grade_notebook  # imports nbclient: only this command needs it
 
     report = grade_notebook(Path(args.path), mode=args.mode, timeout=args.timeout)
     print(report.format())
@@ -46,7 +46,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_train_classifier(args) -> int:
-    from gan_course.classifier_training import save_classifier, train_classifier
+    from gan_course.course.classifier_asset import save_classifier, train_classifier
 
     model, acc = train_classifier(epochs=args.epochs, seed=args.seed)
     print(f"held-out accuracy: {acc:.2%} on the 500 held-out digits")

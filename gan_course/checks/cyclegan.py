@@ -15,10 +15,11 @@ import torch
 from torch import nn
 
 from gan_course import losses
-from gan_course.checks import (_close, _ends_in_sigmoid, _images, _shape, build_from_class, call, exercise_check, fail,
-                               passed)
+from gan_course.checks.core import build_from_class, call, exercise_check, fail, passed
+from gan_course.checks.probes import close, ends_in_sigmoid, random_images, shape_of
 from gan_course.models.cyclegan import CycleGenerator, PatchDiscriminator
-from gan_course.steps import cyclegan_generator_loss
+from gan_course.models.image_pool import ImagePool
+from gan_course.training.update_steps import cyclegan_generator_loss
 
 
 @exercise_check
@@ -29,7 +30,7 @@ def check_residual_block(ResidualBlock: type) -> None:
     out = call(block, x, what="ResidualBlock(6) on a (2, 6, 14, 14) input",
                hint="pad by 1 (nn.ReflectionPad2d(1)) before each 3x3 convolution so H and W stay the same")
     if tuple(out.shape) != (2, 6, 14, 14):
-        fail(f"ResidualBlock(6) turned (2, 6, 14, 14) into {_shape(out)}, expected the same shape",
+        fail(f"ResidualBlock(6) turned (2, 6, 14, 14) into {shape_of(out)}, expected the same shape",
              "3x3 convolutions with 6 -> 6 channels and 1 pixel of padding keep the shape")
     silent = copy.deepcopy(block)
     with torch.no_grad():
@@ -58,13 +59,13 @@ def check_patch_discriminator(PatchDiscriminator_: type) -> None:
     """Lesson 05: ``PatchDiscriminator(in_channels, channels)`` maps (B, 1, 28, 28) to a (B, 1, 7, 7) map of raw
     scores, each seeing only part of the image."""
     D = build_from_class(PatchDiscriminator_, "PatchDiscriminator(1, 8)", 1, 8).eval()
-    x = _images(2, 4)
+    x = random_images(2, 4)
     out = call(D, x, what="PatchDiscriminator(1, 8) on a (2, 1, 28, 28) input")
     if out.dim() != 4 or tuple(out.shape) != (2, 1, 7, 7):
-        fail(f"D returned {_shape(out)} for two 28x28 images, expected a (2, 1, 7, 7) map: one score per patch",
+        fail(f"D returned {shape_of(out)} for two 28x28 images, expected a (2, 1, 7, 7) map: one score per patch",
              "two stride-2 convolutions (28 -> 14 -> 7), then a 3x3, stride-1 convolution to 1 channel; no flatten, "
              "no pooling to a single number")
-    if _ends_in_sigmoid(D, x):
+    if ends_in_sigmoid(D, x):
         fail("D ends in a sigmoid, but the least-squares loss compares raw scores with 1 and 0",
              "remove the final sigmoid: LSGAN scores are any real number")
     local = _without_normalisation(D)  # instance norm's mean couples every position; the convolutions alone do not
@@ -87,36 +88,36 @@ def check_lsgan_losses(discriminator_lsgan_loss: Callable, generator_lsgan_loss:
     d = call(discriminator_lsgan_loss, real, fake, what="discriminator_lsgan_loss(real_scores, fake_scores)")
     expected = losses.discriminator_lsgan_loss(real, fake)
     if not isinstance(d, torch.Tensor) or d.dim() != 0:
-        fail(f"discriminator_lsgan_loss returned {_shape(d)}, expected one number (a 0-dim tensor)", "take .mean() of each squared term")
-    if not _close(d, expected):
+        fail(f"discriminator_lsgan_loss returned {shape_of(d)}, expected one number (a 0-dim tensor)", "take .mean() of each squared term")
+    if not close(d, expected):
         wrong = {
             "the targets are swapped (real scored against 0, fake against 1)": 0.5 * ((real.square()).mean() + (fake - 1).square().mean()),
             "the 0.5 is missing": 2 * expected,
             "it uses BCE, not least squares": losses.discriminator_loss(real, fake),
         }
-        found = next((why for why, value in wrong.items() if _close(d, value)), None)
+        found = next((why for why, value in wrong.items() if close(d, value)), None)
         fail(f"discriminator_lsgan_loss gave {d.item():.4f}, expected {expected.item():.4f}" + (f": {found}" if found else ""),
              "0.5 * ((real_scores - 1).square().mean() + fake_scores.square().mean())")
     g = call(generator_lsgan_loss, fake, what="generator_lsgan_loss(fake_scores)")
     expected = losses.generator_lsgan_loss(fake)
-    if not isinstance(g, torch.Tensor) or not _close(g, expected):
-        swapped = isinstance(g, torch.Tensor) and _close(g, fake.square().mean())
-        fail(f"generator_lsgan_loss gave {_shape(g) if not isinstance(g, torch.Tensor) or g.dim() else f'{g.item():.4f}'}, "
+    if not isinstance(g, torch.Tensor) or not close(g, expected):
+        swapped = isinstance(g, torch.Tensor) and close(g, fake.square().mean())
+        fail(f"generator_lsgan_loss gave {shape_of(g) if not isinstance(g, torch.Tensor) or g.dim() else f'{g.item():.4f}'}, "
              f"expected {expected.item():.4f}" + (": G pushes its scores to 0, D's target for fakes" if swapped else ""),
              "G wants D to score its fakes as real: (fake_scores - 1).square().mean()")
     passed("lsgan_losses", "D: 0.5[(D(x)-1)^2 + D(G(z))^2], G: (D(G(z))-1)^2, on 4x7x7 patch scores")
 
 
 def _check_l1(fn: Callable, name: str, reference: Callable, first: str, second: str) -> None:
-    a, b = _images(3, 9), _images(3, 10)
+    a, b = random_images(3, 9), random_images(3, 10)
     value = call(fn, a, b, what=f"{name}({first}, {second})")
     expected = reference(a, b)
     if not isinstance(value, torch.Tensor) or value.dim() != 0:
-        fail(f"{name} returned {_shape(value)}, expected one number (a 0-dim tensor)", "end with .mean()")
-    if not _close(value, expected):
+        fail(f"{name} returned {shape_of(value)}, expected one number (a 0-dim tensor)", "end with .mean()")
+    if not close(value, expected):
         wrong = {"it squares the differences (L2); CycleGAN uses L1, which blurs less": (a - b).square().mean(),
                  "it sums instead of averaging, so its weight depends on the image size": (a - b).abs().sum()}
-        found = next((why for why, v in wrong.items() if _close(value, v)), None)
+        found = next((why for why, v in wrong.items() if close(value, v)), None)
         fail(f"{name} gave {value.item():.4f}, expected {expected.item():.4f}" + (f": {found}" if found else ""),
              f"({second} - {first}).abs().mean()")
 
@@ -179,7 +180,7 @@ def check_generator_objective(generator_objective: Callable) -> None:
     """Lesson 05: ``generator_objective(G_ab, G_ba, D_a, D_b, real_a, real_b, cycle_weight, identity_weight)``
     returns (total, parts, fake_b, fake_a) with total = adversarial + cw * cycle + iw * identity."""
     G_ab, G_ba, D_a, D_b = _Constant(0.8, 0.1), _Constant(1.2, -0.2), _Critic(0.7), _Critic(1.3)
-    real_a, real_b = _images(3, 5), _images(3, 6)
+    real_a, real_b = random_images(3, 5), random_images(3, 6)
     result = call(generator_objective, G_ab, G_ba, D_a, D_b, real_a, real_b, 10.0, 5.0,
                   what="generator_objective(G_ab, G_ba, D_a, D_b, real_a, real_b, 10.0, 5.0)")
     if not isinstance(result, tuple) or len(result) != 4:
@@ -188,9 +189,9 @@ def check_generator_objective(generator_objective: Callable) -> None:
     total = result[0]
     candidates = _objective_candidates(G_ab, G_ba, D_a, D_b, real_a, real_b, 10.0, 5.0)
     if not isinstance(total, torch.Tensor) or total.dim() != 0:
-        fail(f"the total is {_shape(total)}, expected one number", "add the three parts, each a mean")
-    if not _close(total, candidates["right"], rtol=1e-4):
-        found = next((why for why, value in candidates.items() if why != "right" and _close(total, value, rtol=1e-4)), None)
+        fail(f"the total is {shape_of(total)}, expected one number", "add the three parts, each a mean")
+    if not close(total, candidates["right"], rtol=1e-4):
+        found = next((why for why, value in candidates.items() if why != "right" and close(total, value, rtol=1e-4)), None)
         fail(f"the total is {total.item():.4f}, expected {candidates['right'].item():.4f}" + (f": {found}" if found else ""),
              "cycle: cycle_loss(real_a, G_ba(fake_b)) + cycle_loss(real_b, G_ab(fake_a)); identity: "
              "identity_loss(real_b, G_ab(real_b)) + identity_loss(real_a, G_ba(real_a))")
@@ -210,7 +211,7 @@ def check_history_buffer(History: type) -> None:
     first = torch.arange(8.0).view(8, 1, 1, 1)
     out = call(buffer.query, first, what="history.query(fakes) on the first 8 fakes")
     if not isinstance(out, torch.Tensor) or out.shape != first.shape:
-        fail(f"query returned {_shape(out)} for 8 fakes of shape (8, 1, 1, 1), expected the same shape",
+        fail(f"query returned {shape_of(out)} for 8 fakes of shape (8, 1, 1, 1), expected the same shape",
              "return torch.stack(chosen): one image out for every image in")
     if not torch.equal(out, first):
         fail("while the buffer is filling, query should return the new fakes themselves", "append each new image and return it")
@@ -233,16 +234,14 @@ def check_history_buffer(History: type) -> None:
 def check_cyclegan_step(cyclegan_step: Callable) -> None:
     """Lesson 05: ``cyclegan_step(G_ab, G_ba, D_a, D_b, opt_G, opt_D, real_a, real_b, history_a, history_b)``
     updates both generators on their objective, then both discriminators on theirs alone."""
-    from gan_course.history import ImageHistory
-
     torch.manual_seed(0)
     G_ab, G_ba = CycleGenerator(channels=4, n_blocks=1), CycleGenerator(channels=4, n_blocks=1)
     D_a, D_b = PatchDiscriminator(channels=4), PatchDiscriminator(channels=4)
     opt_G = torch.optim.SGD([*G_ab.parameters(), *G_ba.parameters()], lr=0.0)  # lr 0: the check reads gradients
     opt_D = torch.optim.SGD([*D_a.parameters(), *D_b.parameters()], lr=0.0)
-    real_a, real_b = _images(4, 7), _images(4, 8)
+    real_a, real_b = random_images(4, 7), random_images(4, 8)
     seen: dict[str, list] = {"query": []}
-    history_a, history_b = ImageHistory(0), ImageHistory(0)  # capacity 0: the fakes pass straight through
+    history_a, history_b = ImagePool(0), ImagePool(0)  # capacity 0: the fakes pass straight through
     for h in (history_a, history_b):
         original = h.query
         h.query = lambda fakes, original=original: seen["query"].append(fakes.detach()) or original(fakes)

@@ -1,4 +1,4 @@
-"""Train steps: one update of each network on one batch, as a function of (models, optimizers, batch).
+"""Update steps: one update of each network on one batch, as a function of (models, optimizers, batch).
 
 Each returns plain floats for the history: losses, and the mean D outputs D(x) and D(G(z)) as probabilities.
 """
@@ -16,8 +16,28 @@ LossD = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 LossG = Callable[[torch.Tensor], torch.Tensor]
 
 
-def _report(loss_D: torch.Tensor, loss_G: torch.Tensor, real_logits: torch.Tensor, fake_logits: torch.Tensor) -> dict[str, float]:
-    """What a step returns for the history: both losses, and D's mean outputs as probabilities."""
+def _adversarial_updates(
+    score: Callable[[torch.Tensor], torch.Tensor], real_logits_fn: Callable[[], torch.Tensor], fake: torch.Tensor,
+    G: nn.Module, opt_G: torch.optim.Optimizer, opt_D: torch.optim.Optimizer, d_loss: LossD, g_loss: LossG,
+    ema: torch.optim.swa_utils.AveragedModel | None,
+) -> dict[str, float]:
+    """The two updates every GAN step shares, given how D scores a batch of fakes (``score``) and the real batch
+    (``real_logits_fn``); returns both losses and D's mean outputs as probabilities, for the history."""
+    # (1) Update D: maximize log D(x) + log(1 - D(G(z))). detach(): this loss must not reach G.
+    opt_D.zero_grad()
+    real_logits, fake_logits = real_logits_fn(), score(fake.detach())
+    loss_D = d_loss(real_logits, fake_logits)
+    loss_D.backward()
+    opt_D.step()
+
+    # (2) Update G: maximize log D(G(z)), scored by the D just updated.
+    opt_G.zero_grad()
+    loss_G = g_loss(score(fake))
+    loss_G.backward()
+    opt_G.step()
+    if ema is not None:
+        ema.update_parameters(G)
+
     return {
         "loss_D": loss_D.item(),
         "loss_G": loss_G.item(),
@@ -43,24 +63,7 @@ def gan_step(
     """
     z = torch.randn(len(real), z_dim, device=real.device)  # (B, z_dim)
     fake = G(z)  # (B, C, H, W)
-
-    # (1) Update D: maximize log D(x) + log(1 - D(G(z))). detach(): this loss must not reach G.
-    opt_D.zero_grad()
-    real_logits, fake_logits = D(real), D(fake.detach())
-    loss_D = d_loss(real_logits, fake_logits)
-    loss_D.backward()
-    opt_D.step()
-
-    # (2) Update G: maximize log D(G(z)), scored by the D just updated.
-    opt_G.zero_grad()
-    gen_logits = D(fake)
-    loss_G = g_loss(gen_logits)
-    loss_G.backward()
-    opt_G.step()
-    if ema is not None:
-        ema.update_parameters(G)
-
-    return _report(loss_D, loss_G, real_logits, fake_logits)
+    return _adversarial_updates(D, lambda: D(real), fake, G, opt_G, opt_D, d_loss, g_loss, ema)
 
 
 def conditional_gan_step(
@@ -78,30 +81,15 @@ def conditional_gan_step(
 ) -> dict[str, float]:
     """One update of a conditional pair G(z, y), D(x, y) on real images (B, C, H, W) with their labels (B,).
 
-    Fakes are drawn for labels sampled uniformly, and D always judges a fake against the label G drew it for.
-    By default the hinge losses of lesson 02's modern recipe.
+    Fakes are drawn for labels sampled uniformly, and D always judges a fake against the label G drew it for:
+    real images with their own labels, fakes with theirs. By default the hinge losses of lesson 02's modern recipe.
     """
     B = len(real)
     z = torch.randn(B, z_dim, device=real.device)  # (B, z_dim)
     fake_labels = torch.randint(0, n_classes, (B,), device=real.device)  # (B,): every class, whatever the batch holds
     fake = G(z, fake_labels)  # (B, C, H, W)
-
-    # (1) Update D: real images with their own labels, fakes with the labels they were drawn for.
-    opt_D.zero_grad()
-    real_logits, fake_logits = D(real, labels), D(fake.detach(), fake_labels)
-    loss_D = d_loss(real_logits, fake_logits)
-    loss_D.backward()
-    opt_D.step()
-
-    # (2) Update G: make D believe each fake is a real example of its label.
-    opt_G.zero_grad()
-    loss_G = g_loss(D(fake, fake_labels))
-    loss_G.backward()
-    opt_G.step()
-    if ema is not None:
-        ema.update_parameters(G)
-
-    return _report(loss_D, loss_G, real_logits, fake_logits)
+    return _adversarial_updates(lambda x: D(x, fake_labels), lambda: D(real, labels), fake, G, opt_G, opt_D,
+                                d_loss, g_loss, ema)
 
 
 def cyclegan_generator_loss(
@@ -128,7 +116,8 @@ def cyclegan_step(
     history_a, history_b, cycle_weight: float = 10.0, identity_weight: float = 5.0,
 ) -> dict[str, float]:
     """One CycleGAN update: both generators on the full objective, then both discriminators (least squares) on
-    real images against fakes from the history buffers. ``opt_G`` holds both G's parameters, ``opt_D`` both D's."""
+    real images against fakes from the history buffers (``models.ImagePool``). ``opt_G`` holds both G's
+    parameters, ``opt_D`` both D's."""
     # (1) Update G_ab and G_ba. The Ds are frozen: their weights get no gradient from the generators' loss.
     for D in (D_a, D_b):
         D.requires_grad_(False)

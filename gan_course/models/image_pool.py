@@ -1,13 +1,13 @@
-"""The image history buffer of CycleGAN (Shrivastava et al. 2017; Zhu et al. 2017, §4): D is shown a mix of
-the newest fakes and fakes from earlier generators, so it cannot chase only G's latest trick and G cannot
-oscillate between two tricks unnoticed."""
+"""CycleGAN's history buffer of earlier fakes, an image pool (Shrivastava et al. 2017; Zhu et al. 2017, §4): D is
+shown a mix of the newest fakes and fakes from earlier generators, so it cannot chase only G's latest trick and G
+cannot oscillate between two tricks unnoticed."""
 
 from __future__ import annotations
 
 import torch
 
 
-class ImageHistory:
+class ImagePool:
     """Keeps up to ``capacity`` earlier fakes. ``query(fakes)`` returns a batch of the same shape in which each
     image is, once the buffer is full, an old fake with probability ``p_old`` (the new one takes its place) and
     otherwise the new fake. Seeded, so a run repeats."""

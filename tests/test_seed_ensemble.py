@@ -4,18 +4,19 @@ import numpy as np
 import pytest
 import torch
 
-from gan_course import collapse, data, results
+from gan_course import data, results
+from gan_course.training import seed_ensemble
 from gan_course.packing import pack
 
 
 @pytest.mark.parametrize("recipe", [
-    collapse.Recipe("vanilla"),
-    collapse.Recipe("pac", pack=4),
-    collapse.Recipe("wgan", loss="wgan-gp", d_activation="relu", n_critic=5, betas=(0.5, 0.9)),
-    collapse.Recipe("fast", d_activation="relu", lr_d=1e-3, lr_g=2e-3, decay=True),
+    seed_ensemble.Recipe("vanilla"),
+    seed_ensemble.Recipe("pac", pack=4),
+    seed_ensemble.Recipe("wgan", loss="wgan-gp", d_activation="relu", n_critic=5, betas=(0.5, 0.9)),
+    seed_ensemble.Recipe("fast", d_activation="relu", lr_d=1e-3, lr_g=2e-3, decay=True),
 ])
 def test_every_recipe_trains_all_seeds_and_reports_each(recipe):
-    run = collapse.train_toy(recipe, data.ring(), n_seeds=2, steps=10, batch_size=16, n_snapshots=2, n_eval=100)
+    run = seed_ensemble.train_toy(recipe, data.ring(), n_seeds=2, steps=10, batch_size=16, n_snapshots=2, n_eval=100)
     assert run.samples.shape == (2, 100, 2) and torch.isfinite(run.samples).all()
     assert run.snapshots.shape == (2, 2, 100, 2) and torch.equal(run.snapshots[-1], run.samples)
     assert run.snapshot_steps[-1] == 10 and len(run.reports) == 2
@@ -23,16 +24,16 @@ def test_every_recipe_trains_all_seeds_and_reports_each(recipe):
 
 
 def test_the_same_seed_gives_the_same_samples_and_another_seed_does_not():
-    recipe = collapse.Recipe("vanilla", pack=2)
-    a, b, c = (collapse.train_toy(recipe, data.grid(), 2, 8, seed=s, batch_size=16, n_eval=50).samples for s in (0, 0, 1))
+    recipe = seed_ensemble.Recipe("vanilla", pack=2)
+    a, b, c = (seed_ensemble.train_toy(recipe, data.grid(), 2, 8, seed=s, batch_size=16, n_eval=50).samples for s in (0, 0, 1))
     assert torch.equal(a, b) and not torch.equal(a, c)
     assert not torch.equal(a[0], a[1])  # the seeds of a row are different models
 
 
 def test_every_recipe_uses_the_same_generator():
-    g = collapse.toy_generator(3, seed=1)
+    g = seed_ensemble.toy_generator(3, seed=1)
     assert [tuple(p.shape) for p in g.parameters()] == [(3, 32, 128), (3, 1, 128), (3, 128, 128), (3, 1, 128), (3, 128, 2), (3, 1, 2)]
-    assert collapse.toy_generator(3, seed=1)(torch.zeros(3, 4, 32)).shape == (3, 4, 2)
+    assert seed_ensemble.toy_generator(3, seed=1)(torch.zeros(3, 4, 32)).shape == (3, 4, 2)
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -42,14 +43,14 @@ def test_every_recipe_uses_the_same_generator():
 ])
 def test_bad_recipes_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):
-        collapse.Recipe("bad", **kwargs)
+        seed_ensemble.Recipe("bad", **kwargs)
 
 
 def test_bad_training_arguments_are_refused():
     with pytest.raises(ValueError, match="divisible by pack=4"):
-        collapse.train_toy(collapse.Recipe("p", pack=4), data.ring(), 1, 5, batch_size=10)
+        seed_ensemble.train_toy(seed_ensemble.Recipe("p", pack=4), data.ring(), 1, 5, batch_size=10)
     with pytest.raises(ValueError, match="n_critic=5"):
-        collapse.train_toy(collapse.Recipe("w", loss="wgan-gp", n_critic=5), data.ring(), 1, 3)
+        seed_ensemble.train_toy(seed_ensemble.Recipe("w", loss="wgan-gp", n_critic=5), data.ring(), 1, 3)
 
 
 def test_pack_along_the_batch_of_an_ensemble_equals_packing_each_model():

@@ -1,0 +1,131 @@
+"""Benchmark records: one JSON file per lesson and mode, ``results/[gpu/][mode/]NN_topic.json``, holding one row per
+notebook seed. Each row keeps the commit, date and machine that produced it, so a run over some seeds replaces
+only those seeds' rows and the others stay as they were measured. RESULTS.md and the README's table are rendered
+from every row of every record.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+
+ROW_STAMP = ("commit", "dirty", "date", "machine")  # what a row says about where and when it was measured
+TIMING = ("wall_s", "seconds", "steps_per_second")  # parts of a key that name a measured time: they vary run to run
+
+
+def load(path: Path) -> dict | None:
+    """The record in ``path`` (None if there is none), each row carrying its own stamp.
+
+    Records written before rows were stamped kept the stamp once, at the top: every row inherits it.
+    """
+    if not path.exists():
+        return None
+    record = json.loads(path.read_text())
+    for row in record["runs"]:
+        for key in ROW_STAMP:
+            row.setdefault(key, record.get(key))
+    return record
+
+
+def merge(old: dict | None, lesson: str, mode: str, rows: list[dict]) -> dict:
+    """``old``'s rows with this run's ``rows`` in place of those of the same seeds, sorted by seed, and their spread."""
+    by_seed = {row["seed"]: row for row in (old or {}).get("runs", [])}
+    by_seed.update({row["seed"]: row for row in rows})
+    runs = [by_seed[seed] for seed in sorted(by_seed)]
+    extra = {k: v for k, v in (old or {}).items() if k not in ("lesson", "mode", "seeds", "runs", "spread", *ROW_STAMP)}
+    return {"lesson": lesson, "mode": mode, **extra, "seeds": [row["seed"] for row in runs], "runs": runs,
+            "spread": spread(runs)}
+
+
+def save(path: Path, record: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=2) + "\n")
+
+
+def is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def spread(runs: list[dict]) -> dict:
+    """Mean and standard deviation over the rows of the wall time and of every numeric metric all rows report."""
+    keys = [k for k, v in runs[0]["metrics"].items() if is_number(v) and all(is_number(r["metrics"].get(k)) for r in runs)]
+    out = {}
+    for key in ["wall_s", *keys]:
+        values = [r["wall_s"] if key == "wall_s" else r["metrics"][key] for r in runs]
+        out[key] = {"mean": statistics.fmean(values), "std": statistics.stdev(values) if len(values) > 1 else 0.0}
+    return out
+
+
+def all_records(results: Path) -> list[tuple[Path, dict]]:
+    """Every record below ``results`` except quick-mode ones (smoke tests of the harness), in path order."""
+    return [(f, load(f)) for f in sorted(results.rglob("*.json")) if "quick" not in f.relative_to(results).parts]
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
+    return str(value)
+
+
+def _details(title: str, value) -> list[str]:
+    """A collapsed block of JSON: a list of plain numbers on one line, anything nested indented."""
+    flat = isinstance(value, list) and all(is_number(v) or isinstance(v, str) for v in value)
+    text = json.dumps(value) if flat else json.dumps(value, indent=1)
+    return ["", f"<details><summary>{title}</summary>", "", "```", text, "```", "", "</details>"]
+
+
+def _machine(m: dict | None) -> str:
+    return "unknown machine" if not m else f"{m['cores']} cores, {m['cpu']}, device {m['device']}, torch {m['torch']}"
+
+
+def render_results_md(results: Path) -> str:
+    """RESULTS.md: for every record, a row per seed (with its commit) of every number it reports, their mean ± std,
+    the machines, and each seed's tables and lists (what a lesson records beyond single numbers)."""
+    lines = ["# Measured results", "",
+             "Written by `make benchmark` (`benchmarks/run.py`) from `benchmarks/results/`; every number comes from the",
+             "notebook run it names. Wall time is the whole notebook, executed headless from an empty cache (all training",
+             "included). A run over some seeds replaces only those seeds' rows; each row names the commit it ran.", ""]
+    for file, rec in all_records(results):
+        where = file.parent.relative_to(results).as_posix()
+        lines += [f"## {rec['lesson']} — {rec['mode']} mode" + (f" ({where})" if where != "." else ""), ""]
+        machines = sorted({_machine(r["machine"]) for r in rec["runs"]})
+        lines += [f"Measured on {'; '.join(machines)}.", ""]
+        first = rec["runs"][0]["metrics"]
+        keys = ["wall_s"] + [k for k, v in first.items() if is_number(v)]
+        lines.append("| seed | commit | " + " | ".join(keys) + " |")
+        lines.append("|---" * (len(keys) + 2) + "|")
+        for run in rec["runs"]:
+            commit = f"`{run['commit']}`" + (" (uncommitted changes)" if run["dirty"] else "")
+            row = [run["wall_s"]] + [run["metrics"].get(k, "–") for k in keys[1:]]
+            lines.append(f"| {run['seed']} | {commit} | " + " | ".join(_fmt(v) for v in row) + " |")
+        if len(rec["runs"]) > 1:
+            sp = rec["spread"]
+            cells = [f"{_fmt(sp[k]['mean'])} ± {_fmt(sp[k]['std'])}" if k in sp else "–" for k in keys]
+            lines.append("| mean ± std | | " + " | ".join(cells) + " |")
+        for run in rec["runs"]:
+            for name, value in run["metrics"].items():
+                if not is_number(value) and not isinstance(value, str):
+                    lines += _details(f"<code>{name}</code> (seed {run['seed']})", value)
+        extra = {k: v for k, v in rec.items() if k not in ("lesson", "mode", "seeds", "runs", "spread", *ROW_STAMP)}
+        for name, value in extra.items():
+            lines += _details(f"<code>{name}</code>", value)
+        lines.append("")
+    return "\n".join(lines)
+
+
+def differences(a, b, path: str = "") -> list[str]:
+    """Where two metric values differ, ignoring measured times; one line per difference, e.g. ``fid: 3.1 != 3.2``."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for key in sorted(set(a) | set(b)):
+            if any(t in key for t in TIMING):
+                continue
+            if key not in a or key not in b:
+                out.append(f"{path}{key}: only in {'the second' if key not in a else 'the first'}")
+            else:
+                out += differences(a[key], b[key], f"{path}{key}.")
+        return out
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [d for i, (x, y) in enumerate(zip(a, b)) for d in differences(x, y, f"{path}{i}.")]
+    return [] if a == b else [f"{path.rstrip('.')}: {json.dumps(a)[:80]} != {json.dumps(b)[:80]}"]

@@ -1,0 +1,37 @@
+"""Exercise checks. Every notebook says ``from gan_course import checks`` and calls ``checks.check_<exercise>``.
+
+- ``core``: the framework: ``ExerciseError`` (the one exception type), ``fail``, ``passed``, ``call``,
+  ``build_from_class``; ``probes``: shared inputs and wiring tests; ``gradient_spy``: gradient-level step checks;
+- one module per lesson topic: ``vanilla_gan`` and ``train_step`` (01), ``dcgan`` (02), ``mode_collapse`` (03),
+  ``conditional_gan`` (04), ``cyclegan`` (05).
+
+A check prints one deterministic line when the answer is right; otherwise it raises ``ExerciseError`` whose
+message names the mistake and hints at the fix.
+"""
+
+from gan_course.checks.conditional_gan import (check_cgan_step, check_concat_discriminator, check_conditional_generator,
+                                               check_projection_discriminator)
+from gan_course.checks.core import NOT_WRITTEN, ExerciseError
+from gan_course.checks.cyclegan import (check_cycle_loss, check_cyclegan_step, check_generator_objective,
+                                        check_history_buffer, check_identity_loss, check_lsgan_losses,
+                                        check_patch_discriminator, check_residual_block)
+from gan_course.checks.dcgan import check_dcgan, check_discriminator_block, check_generator_block, check_weights_init
+from gan_course.checks.mode_collapse import check_gradient_penalty, check_mode_counts, check_packed_scores
+from gan_course.checks.train_step import check_train_step
+from gan_course.checks.vanilla_gan import (check_discriminator, check_discriminator_loss, check_generator,
+                                           check_generator_loss)
+
+__all__ = [
+    "ExerciseError", "NOT_WRITTEN",
+    # lesson 01
+    "check_generator", "check_discriminator", "check_discriminator_loss", "check_generator_loss", "check_train_step",
+    # lesson 02
+    "check_generator_block", "check_discriminator_block", "check_weights_init", "check_dcgan",
+    # lesson 03
+    "check_mode_counts", "check_gradient_penalty", "check_packed_scores",
+    # lesson 04
+    "check_conditional_generator", "check_concat_discriminator", "check_projection_discriminator", "check_cgan_step",
+    # lesson 05
+    "check_residual_block", "check_patch_discriminator", "check_lsgan_losses", "check_cycle_loss", "check_identity_loss",
+    "check_generator_objective", "check_history_buffer", "check_cyclegan_step",
+]

@@ -1,0 +1,124 @@
+"""Lesson 02's exercise checks: the DCGAN blocks, Radford et al.'s initialisation and the assembled pair."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+from torch import nn
+
+from gan_course.checks.core import call, exercise_check, fail, passed
+from gan_course.checks.probes import shape_of
+from gan_course.checks.vanilla_gan import validate_discriminator, validate_generator
+from gan_course.models.dcgan import DCGANDiscriminator, DCGANGenerator
+
+
+def _layers(module: nn.Module, kind) -> list[nn.Module]:
+    return [m for m in module.modules() if isinstance(m, kind)]
+
+
+def _size_hint(kind: str) -> str:
+    formula = ("out = (in - 1) * stride - 2 * padding + kernel" if kind == "transposed"
+               else "out = floor((in + 2 * padding - kernel) / stride) + 1")
+    return f"{formula}; kernel_size=4, stride=2, padding=1 gives exactly {'2x' if kind == 'transposed' else '1/2x'} the size"
+
+
+@exercise_check
+def check_generator_block(generator_block: Callable) -> None:
+    """Lesson 02: ``generator_block(in, out)`` doubles height and width: ConvTranspose2d, BatchNorm2d, ReLU."""
+    block = call(generator_block, 8, 4, what="generator_block(8, 4)")
+    if not isinstance(block, nn.Module):
+        fail(f"generator_block returned a {type(block).__name__}, expected an nn.Module",
+             "return nn.Sequential(nn.ConvTranspose2d(...), nn.BatchNorm2d(...), nn.ReLU())")
+    x = torch.randn(2, 8, 7, 7, generator=torch.Generator().manual_seed(0))
+    out = call(block, x, what="generator_block(8, 4) on a (2, 8, 7, 7) input",
+               hint="the first layer must take in_channels (here 8) input channels")
+    if tuple(out.shape) != (2, 4, 14, 14):
+        fail(f"generator_block(8, 4) turned (2, 8, 7, 7) into {shape_of(out)}, expected (2, 4, 14, 14): "
+             "twice the height and width, out_channels channels", _size_hint("transposed"))
+    if not _layers(block, nn.ConvTranspose2d):
+        fail("generator_block has no nn.ConvTranspose2d", "DCGAN upsamples with a learned, strided transposed convolution")
+    if not _layers(block, nn.BatchNorm2d):
+        fail("generator_block has no BatchNorm2d after its transposed convolution",
+             "add nn.BatchNorm2d(out_channels): it keeps each layer's activations on scale and stops G collapsing early")
+    if not _layers(block, nn.ReLU) or _layers(block, nn.LeakyReLU):
+        fail("generator_block should end in nn.ReLU()", "Radford et al. use ReLU in G (LeakyReLU in D)")
+    passed("generator_block", "(2, 8, 7, 7) -> (2, 4, 14, 14) with ConvTranspose2d, BatchNorm2d, ReLU")
+
+
+@exercise_check
+def check_discriminator_block(discriminator_block: Callable) -> None:
+    """Lesson 02: ``discriminator_block(in, out, batchnorm)`` halves height and width: Conv2d, [BatchNorm2d], LeakyReLU."""
+    x = torch.randn(2, 4, 14, 14, generator=torch.Generator().manual_seed(0))
+    for batchnorm in (True, False):
+        block = call(discriminator_block, 4, 8, batchnorm, what=f"discriminator_block(4, 8, batchnorm={batchnorm})")
+        if not isinstance(block, nn.Module):
+            fail(f"discriminator_block returned a {type(block).__name__}, expected an nn.Module",
+                 "return nn.Sequential(nn.Conv2d(...), ..., nn.LeakyReLU(0.2))")
+        out = call(block, x, what=f"discriminator_block(4, 8, batchnorm={batchnorm}) on a (2, 4, 14, 14) input")
+        if tuple(out.shape) != (2, 8, 7, 7):
+            fail(f"discriminator_block(4, 8) turned (2, 4, 14, 14) into {shape_of(out)}, expected (2, 8, 7, 7)",
+                 _size_hint("conv"))
+        if _layers(block, (nn.MaxPool2d, nn.AvgPool2d)):
+            fail("discriminator_block downsamples with pooling", "use a strided convolution (stride=2) instead: D learns how to downsample")
+        has_bn = bool(_layers(block, nn.BatchNorm2d))
+        if batchnorm and not has_bn:
+            fail("discriminator_block(..., batchnorm=True) has no BatchNorm2d", "add nn.BatchNorm2d(out_channels) when batchnorm is True")
+        if not batchnorm and has_bn:
+            fail("discriminator_block(..., batchnorm=False) still has a BatchNorm2d",
+                 "the input layer skips BatchNorm (Radford et al.): only add it when batchnorm is True")
+        if not _layers(block, nn.LeakyReLU):
+            fail("discriminator_block has no LeakyReLU", "end with nn.LeakyReLU(0.2): a plain ReLU gives D dead units and G no gradient there")
+    passed("discriminator_block", "(2, 4, 14, 14) -> (2, 8, 7, 7) with a strided Conv2d, optional BatchNorm2d, LeakyReLU")
+
+
+def _init_problems(model: nn.Module) -> list[str]:
+    """What differs from Radford et al.'s init in ``model`` (empty when it is right)."""
+    problems = []
+    for name, m in model.named_modules():
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
+            w = m.weight.detach()
+            if w.numel() >= 64 and not (0.012 < w.std().item() < 0.028 and abs(w.mean().item()) < 0.01):
+                problems.append(f"{type(m).__name__} '{name}' has weights with std {w.std().item():.3f}, expected ~0.02")
+        elif isinstance(m, nn.BatchNorm2d):
+            w = m.weight.detach()
+            if torch.all(w == 1):
+                problems.append(f"BatchNorm2d '{name}' still has its default scale 1.0, expected ~N(1, 0.02)")
+            elif not (0.005 < w.std().item() < 0.04 and abs(w.mean().item() - 1) < 0.02):
+                problems.append(f"BatchNorm2d '{name}' has scale mean {w.mean().item():.3f} std {w.std().item():.3f}, expected ~N(1, 0.02)")
+    return problems
+
+
+@exercise_check
+def check_weights_init(weights_init: Callable) -> None:
+    """Lesson 02: ``weights_init(module)`` sets conv weights ~N(0, 0.02), BatchNorm scale ~N(1, 0.02), shift 0."""
+    torch.manual_seed(0)
+    for model in (DCGANGenerator(z_dim=16, channels=16), DCGANDiscriminator(channels=16)):
+        call(model.apply, weights_init, what=f"{type(model).__name__}().apply(weights_init)")
+        problems = _init_problems(model)
+        if problems:
+            missed_transposed = any("ConvTranspose2d" in p for p in problems) and not any(p.startswith("Conv2d") for p in problems)
+            fail(f"after model.apply(weights_init): {problems[0]}" + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""),
+                 "isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)) covers both kinds of convolution" if missed_transposed
+                 else "nn.init.normal_(module.weight, 0.0, 0.02) for convolutions; for BatchNorm2d "
+                      "nn.init.normal_(module.weight, 1.0, 0.02) and nn.init.zeros_(module.bias); change them in place")
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d) and torch.any(m.bias != 0):
+                fail("a BatchNorm2d shift (bias) is not zero after weights_init", "nn.init.zeros_(module.bias)")
+    passed("weights_init", "convolutions ~N(0, 0.02), BatchNorm scale ~N(1, 0.02), shift 0")
+
+
+@exercise_check
+def check_dcgan(G: nn.Module, D: nn.Module, z_dim: int) -> None:
+    """Lesson 02: the assembled, initialised DCGAN: G (B, z_dim) -> (B, 1, 28, 28) in [-1, 1]; D -> logits (B,)."""
+    validate_generator(G, z_dim)
+    validate_discriminator(D)
+    if not _layers(G, nn.ConvTranspose2d) or not _layers(D, nn.Conv2d):
+        fail("G needs transposed convolutions and D convolutions", "build them from generator_block and discriminator_block")
+    if not _layers(G, nn.BatchNorm2d):
+        fail("G has no BatchNorm2d", "use generator_block, which has BatchNorm2d after each transposed convolution")
+    problems = _init_problems(G) + _init_problems(D)
+    if problems:
+        fail(f"the networks are not initialised as in DCGAN: {problems[0]}",
+             "call G.apply(weights_init) and D.apply(weights_init) after building them")
+    passed("dcgan", f"G: (B, {z_dim}) -> (B, 1, 28, 28) in [-1, 1]; D: -> logits (B,); DCGAN init applied")

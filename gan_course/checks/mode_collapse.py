@@ -1,0 +1,124 @@
+"""Lesson 03's exercise checks: the gradient penalty, packed scores (PacGAN) and the mode counts."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from gan_course.checks.core import call, exercise_check, fail, passed
+from gan_course.checks.probes import shape_of
+from gan_course.data import ring
+from gan_course.metrics.modes import mode_histogram, nearest_modes
+
+
+class _QuadraticCritic(nn.Module):
+    """D(x) = s * |x|^2 / 2, so grad D(x) = s * x: the penalty at any point is known in closed form."""
+
+    def __init__(self):
+        super().__init__()
+        self.s = nn.Parameter(torch.tensor(1.0))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return 0.5 * self.s * x.flatten(1).square().sum(1)
+
+
+@exercise_check
+def check_gradient_penalty(gradient_penalty: Callable) -> None:
+    """Lesson 03: ``gradient_penalty(D, real, fake)`` = 10 * E[(||grad D(x_hat)|| - 1)^2] on random mixes x_hat."""
+    torch.manual_seed(0)
+    D = _QuadraticCritic()
+    n = 4096
+    direction = F.normalize(torch.randn(n, 2, generator=torch.Generator().manual_seed(1)), dim=1)
+    real, fake = direction * 1.0, direction * 3.0  # ||grad|| is 1 on real points, 3 on fakes, 1 + 2(1 - a) between
+    out = call(gradient_penalty, D, real, fake, what="gradient_penalty(D, real, fake)")
+    if not isinstance(out, torch.Tensor) or out.dim() != 0:
+        fail(f"gradient_penalty returned {shape_of(out)}, expected a scalar tensor",
+             "average over the batch: ((grad_norm - 1) ** 2).mean(), times the weight 10")
+    value = out.item()
+    expected = 10 * 4 / 3  # 10 * E[(2(1 - a))^2] for a ~ U(0, 1)
+    if abs(value) < 1e-6:
+        fail("gradient_penalty is 0 where the critic's gradient norm is 1: it was computed on the real samples only",
+             "penalise at random points between real and fake: x_hat = a * real + (1 - a) * fake, a ~ U(0, 1) per sample")
+    if abs(value - 40) < 2:
+        fail("gradient_penalty was computed on the fake samples only",
+             "penalise at x_hat = a * real + (1 - a) * fake with a fresh a ~ U(0, 1) per sample")
+    if abs(value - 4 * 10 / 3 / 10) < 0.3:
+        fail("gradient_penalty is missing its weight of 10", "multiply the mean squared deviation by 10 (Gulrajani et al.)")
+    if abs(value - expected) > 0.1 * expected:
+        fail(f"gradient_penalty returned {value:.2f} on a critic whose answer is {expected:.2f}",
+             "10 * ((grads.flatten(1).norm(dim=1) - 1) ** 2).mean(), with grads = autograd.grad(D(x_hat).sum(), x_hat)")
+    if not out.requires_grad:
+        fail("the penalty does not depend on the critic's weights, so the critic's update ignores it",
+             "torch.autograd.grad(..., create_graph=True): the penalty must stay differentiable")
+    (grad_s,) = torch.autograd.grad(out, D.s)
+    if grad_s.abs().item() < 1e-6:
+        fail("the penalty has no gradient with respect to the critic's weights",
+             "torch.autograd.grad(..., create_graph=True), and don't detach the gradients")
+    passed("gradient_penalty", "10 * E[(||grad D(x_hat)|| - 1)^2] on real-fake mixes, differentiable for the critic")
+
+
+class _RecordingCritic(nn.Module):
+    def __init__(self, width: int):
+        super().__init__()
+        self.linear = nn.Linear(width, 1)
+        self.inputs: list[torch.Tensor] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.inputs.append(x.detach().clone())
+        return self.linear(x).squeeze(1)
+
+
+@exercise_check
+def check_packed_scores(packed_scores: Callable, m: int = 4) -> None:
+    """Lesson 03: ``packed_scores(D, real, fake, m)`` scores packs of m reals and packs of m fakes, never mixed."""
+    n = 32
+    real = torch.cat([torch.full((n, 1), 5.0), torch.arange(n).float().unsqueeze(1)], dim=1)  # (n, 2), x = +5
+    fake = torch.cat([torch.full((n, 1), -5.0), torch.arange(n).float().unsqueeze(1)], dim=1)  # (n, 2), x = -5
+    D = _RecordingCritic(2 * m)
+    out = call(packed_scores, D, real, fake, m, what=f"packed_scores(D, real, fake, m={m})",
+               hint="pack with gan_course.packing.pack(samples, m): (B, 2) -> (B // m, 2 * m)")
+    if not (isinstance(out, tuple) and len(out) == 2):
+        fail(f"packed_scores returned {type(out).__name__}, expected a pair (real_scores, fake_scores)",
+             "return D(pack(real, m)), D(pack(fake, m))")
+    shapes = [shape_of(o) for o in out]
+    if shapes != [f"({n // m},)"] * 2:
+        fail(f"packed_scores returned scores of shapes {shapes}, expected ({n // m},) each: one score per pack of {m}",
+             f"pack(real, m) has shape ({n // m}, {2 * m})")
+    rows = torch.cat(D.inputs).view(-1, m, 2)[:, :, 0]  # the x coordinate of each sample in each pack
+    mixed = ((rows > 0).any(1) & (rows < 0).any(1)).sum().item()
+    if mixed:
+        fail(f"{mixed} packs mix real and fake samples, so D can no longer tell a real pack from a fake one",
+             "pack the real batch and the fake batch separately: D(pack(real, m)) and D(pack(fake, m))")
+    real_rows = (rows > 0).all(1).sum().item()
+    if real_rows != n // m:
+        fail(f"D saw {real_rows} packs of real samples, expected {n // m}", "score every real sample exactly once, in packs of m")
+    passed("packed_scores", f"packs of {m} real and packs of {m} fake samples, scored separately")
+
+
+@exercise_check
+def check_mode_counts(mode_counts: Callable) -> None:
+    """Lesson 03: ``mode_counts(samples, centers, std)`` counts the high-quality samples (within 3 std) per mode."""
+    mixture = ring()
+    cases = {
+        "samples spread over every mode": mixture.sample(800, seed=0),
+        "samples all on one mode": mixture.centers[2].repeat(100, 1),
+        "samples far from every mode": torch.zeros(100, 2),
+        "samples 4 std from their nearest mode": mixture.centers[1] + torch.tensor([[4 * mixture.std, 0.0]]),
+    }
+    for name, samples in cases.items():
+        got = call(mode_counts, samples, mixture.centers, mixture.std, what=f"mode_counts on {name}")
+        expected = mode_histogram(samples, mixture)
+        if not isinstance(got, torch.Tensor) or tuple(got.shape) != (mixture.n_modes,):
+            fail(f"mode_counts returned {shape_of(got)} for {name}, expected one count per mode, shape ({mixture.n_modes},)",
+                 "torch.bincount(nearest[high_quality], minlength=len(centers))")
+        if not torch.equal(got.long(), expected):
+            every_sample = torch.bincount(nearest_modes(samples, mixture)[0], minlength=mixture.n_modes)
+            far = torch.equal(got.long(), every_sample)
+            fail(f"mode_counts on {name} gave {got.tolist()}, expected {expected.tolist()}",
+                 "only samples within 3 std of their nearest centre count: a sample far from every mode is not "
+                 "evidence that a mode is covered" if far else
+                 "distance to the nearest centre <= 3 * std, then count per nearest centre")
+    passed("mode_counts", "counts only samples within 3 std of their nearest mode")

@@ -1,0 +1,162 @@
+"""Lesson 01's exercise checks: the losses (from logits), the generator and the discriminator.
+
+Wrong answers are diagnosed by computing the realistic wrong formulas and comparing: swapped labels, a sigmoid
+before BCEWithLogits, one missing term, the saturating minimax loss, a wrong sign. The train step's check is in
+``train_step``.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Mapping, Sequence
+
+import torch
+from torch import nn
+
+from gan_course.checks.core import call, exercise_check, fail, passed
+from gan_course.checks.probes import assert_trainable, bce, close, ends_in_sigmoid, random_images, shape_of
+
+
+def _fixed_logits(seed: int, n: int = 32) -> torch.Tensor:
+    # Spread over [-4, 4]: confident and unsure scores alike, so different formulas give different values.
+    return (torch.randn(n, generator=torch.Generator().manual_seed(seed)) * 2.0).requires_grad_(True)
+
+
+def _scalar_loss(fn: Callable, args: Sequence[torch.Tensor], exercise: str) -> torch.Tensor:
+    """Call a loss function and insist on a differentiable scalar tensor."""
+    out = call(
+        fn, *args, what=f"{exercise}(...)",
+        hint="inputs are raw logits of any sign; F.binary_cross_entropy_with_logits accepts those, "
+        "nn.BCELoss / F.binary_cross_entropy only accept probabilities in [0, 1]",
+    )
+    if not isinstance(out, torch.Tensor):
+        fail(f"{exercise} returned a {type(out).__name__}, expected a scalar torch.Tensor",
+             "return the loss tensor itself, without .item(), so that .backward() can run through it")
+    if out.dim() != 0:
+        fail(f"{exercise} returned shape {shape_of(out)}, expected a scalar (shape ())",
+             "average over the batch: BCEWithLogits' default reduction='mean' does it")
+    if not out.requires_grad:
+        fail(f"{exercise} returned a loss that does not depend on the logits' graph",
+             "build the loss with torch operations on the logits (no .detach(), .item() or numpy)")
+    return out
+
+
+def _diagnose(value: torch.Tensor, candidates: Mapping[str, tuple[torch.Tensor, str]]) -> None:
+    """Raise the message of the first wrong formula whose value matches ``value``."""
+    for problem, (expected, hint) in candidates.items():
+        if close(value.detach(), expected.detach()):
+            fail(problem, hint)
+
+
+@exercise_check
+def check_discriminator_loss(discriminator_loss: Callable) -> None:
+    """Lesson 01: D's loss -[log D(x) + log(1 - D(G(z)))] from logits, as a scalar."""
+    real, fake = _fixed_logits(1), _fixed_logits(2)
+    out = _scalar_loss(discriminator_loss, (real, fake), "discriminator_loss")
+    right = bce(real, 1) + bce(fake, 0)
+    if close(out, right) or close(out, right / 2):  # a sum or a mean of the two terms: Adam doesn't mind
+        passed("discriminator_loss", "real logits scored against 1, fake logits against 0")
+        return
+    sig = torch.sigmoid
+    _diagnose(out, {
+        "discriminator_loss has the labels swapped: it scores real images as 0 and fakes as 1":
+            (bce(real, 0) + bce(fake, 1), "real -> torch.ones_like(real_logits), fake -> torch.zeros_like(fake_logits)"),
+        "discriminator_loss applies a sigmoid before BCEWithLogits, so the sigmoid is applied twice":
+            (bce(sig(real), 1) + bce(sig(fake), 0),
+             "pass the raw logits: binary_cross_entropy_with_logits applies the sigmoid itself"),
+        "discriminator_loss only scores the real images":
+            (bce(real, 1), "add the fake term: BCE(fake_logits, zeros)"),
+        "discriminator_loss only scores the fake images":
+            (bce(fake, 0), "add the real term: BCE(real_logits, ones)"),
+        "discriminator_loss has the wrong sign: minimising it would make D worse":
+            (-right, "BCE is already the negative log-likelihood; don't negate it"),
+    })
+    fail(f"discriminator_loss returned {out.item():.4f} on test logits, expected {right.item():.4f}",
+         "loss = BCEWithLogits(real_logits, ones) + BCEWithLogits(fake_logits, zeros)")
+
+
+@exercise_check
+def check_generator_loss(generator_loss: Callable) -> None:
+    """Lesson 01: the non-saturating generator loss -log D(G(z)) from logits, as a scalar."""
+    fake = _fixed_logits(3)
+    out = _scalar_loss(generator_loss, (fake,), "generator_loss")
+    right = bce(fake, 1)
+    if close(out, right):
+        passed("generator_loss", "non-saturating: fake logits scored against 1")
+        return
+    _diagnose(out, {
+        "generator_loss is the saturating minimax form log(1 - D(G(z))): its gradient vanishes "
+        "exactly when D confidently rejects the fakes, at the start of training":
+            (-bce(fake, 0), "use the non-saturating loss: BCEWithLogits(fake_logits, ones)"),
+        "generator_loss scores the fakes against 0: that is D's goal, and would teach G to look fake":
+            (bce(fake, 0), "G wants D to call its fakes real: target torch.ones_like(fake_logits)"),
+        "generator_loss applies a sigmoid before BCEWithLogits, so the sigmoid is applied twice":
+            (bce(torch.sigmoid(fake), 1), "pass the raw logits to binary_cross_entropy_with_logits"),
+        "generator_loss has the wrong sign":
+            (-right, "BCE is already the negative log-likelihood; don't negate it"),
+    })
+    fail(f"generator_loss returned {out.item():.4f} on test logits, expected {right.item():.4f}",
+         "loss = BCEWithLogits(fake_logits, ones)")
+
+
+# ---------------------------------------------------------------- the networks
+
+@exercise_check
+def check_generator(G: nn.Module, z_dim: int) -> None:
+    """Lesson 01: G maps z of shape (B, z_dim) to images (B, 1, 28, 28) in [-1, 1], differentiably."""
+    validate_generator(G, z_dim)
+    passed("generator", f"z (16, {z_dim}) -> images (16, 1, 28, 28) in [-1, 1], trainable")
+
+
+def validate_generator(G: nn.Module, z_dim: int) -> None:
+    """Fail unless G maps (16, z_dim) noise to (16, 1, 28, 28) images in [-1, 1], depending on z, trainable."""
+    if not isinstance(G, nn.Module):
+        fail(f"expected an nn.Module instance, got {type(G).__name__}", "pass the network itself: G = Generator(...)")
+    z = torch.randn(16, z_dim, generator=torch.Generator().manual_seed(0))
+    G.train()
+    out = call(G, z, what=f"G(z) with z of shape {tuple(z.shape)}",
+               hint="the first layer must take z_dim inputs: nn.Linear(z_dim, hidden)")
+    if not isinstance(out, torch.Tensor) or tuple(out.shape) != (16, 1, 28, 28):
+        flat = isinstance(out, torch.Tensor) and tuple(out.shape) == (16, 784)
+        fail(f"G(z) for z of shape (16, {z_dim}) returned {shape_of(out)}, expected images of shape (16, 1, 28, 28)",
+             "reshape the last layer's (B, 784) output with .view(len(z), 1, 28, 28)" if flat
+             else "the last Linear layer needs 784 = 1*28*28 outputs, then .view(len(z), 1, 28, 28)")
+    with torch.no_grad():
+        wide = G(z * 6)  # large z pushes the pre-activations out, revealing the output range
+    lo, hi = min(out.min().item(), wide.min().item()), max(out.max().item(), wide.max().item())
+    if lo >= 0 and hi <= 1:
+        fail(f"G's images lie in [{lo:.2f}, {hi:.2f}], inside [0, 1], but the training images are in [-1, 1]",
+             "end the generator with nn.Tanh(), not nn.Sigmoid(): tanh covers [-1, 1]")
+    if lo < -1 or hi > 1:
+        fail(f"G's images reach [{lo:.2f}, {hi:.2f}], outside [-1, 1], the range of the training images",
+             "end the generator with nn.Tanh() so every pixel lands in [-1, 1]")
+    if out.std(dim=0).mean().item() < 1e-4:
+        fail("G returns the same image for every z", "the output must be computed from z, e.g. self.net(z)")
+    assert_trainable(G, "G", out.square().mean())
+
+
+@exercise_check
+def check_discriminator(D: nn.Module) -> None:
+    """Lesson 01: D maps images (B, 1, 28, 28) to one raw logit each, shape (B,), with no sigmoid."""
+    validate_discriminator(D)
+    passed("discriminator", "images (16, 1, 28, 28) -> logits (16,), no sigmoid, trainable")
+
+
+def validate_discriminator(D: nn.Module) -> None:
+    """Fail unless D maps (16, 1, 28, 28) images to 16 raw logits (no sigmoid) that depend on x, trainable."""
+    if not isinstance(D, nn.Module):
+        fail(f"expected an nn.Module instance, got {type(D).__name__}", "pass the network itself: D = Discriminator(...)")
+    x = random_images(16, 1)
+    D.train()
+    out = call(D, x, what="D(x) with x of shape (16, 1, 28, 28)",
+               hint="flatten the images first (nn.Flatten() or x.view(len(x), -1)) so the first Linear sees 784 inputs")
+    if not isinstance(out, torch.Tensor) or tuple(out.shape) != (16,):
+        squeeze = isinstance(out, torch.Tensor) and tuple(out.shape) == (16, 1)
+        fail(f"D(x) for 16 images returned {shape_of(out)}, expected one logit per image, shape (16,)",
+             "drop the trailing dimension with .squeeze(1)" if squeeze
+             else "end with nn.Linear(hidden, 1) and .squeeze(1), keeping the batch dimension")
+    if any(isinstance(m, nn.Sigmoid) for m in D.modules()) or ends_in_sigmoid(D, x):
+        fail("D ends in a sigmoid, but the losses use BCEWithLogits, which applies the sigmoid itself",
+             "remove the final sigmoid: D returns raw logits (any real number)")
+    if out.std().item() < 1e-6:
+        fail("D gives every image the same score", "the output must be computed from x")
+    assert_trainable(D, "D", out.square().mean())

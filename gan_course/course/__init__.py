@@ -1,0 +1,3 @@
+"""Tools for maintainers and instructors that no lesson imports: ``exercises`` (solutions -> student notebooks,
+never overwriting a student's edits), ``grading`` (run a notebook headless and read each check's outcome),
+``classifier_asset`` (train the metrics' shipped classifier) and ``cli`` (the ``gan-course`` command)."""

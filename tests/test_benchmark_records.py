@@ -1,0 +1,54 @@
+"""Benchmark records: a run over some seeds replaces only those seeds' rows, each row keeps its commit, and
+RESULTS.md is rendered from every row."""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import records  # noqa: E402  (the harness's module, beside run.py)
+
+
+def row(seed, commit, fid, **extra):
+    return {"seed": seed, "wall_s": 10.0 + seed, "metrics": {"fid": fid, "steps": 100, "table": [{"seconds": 1.5}], **extra},
+            "commit": commit, "dirty": False, "date": "2026-11-30T00:00:00+00:00",
+            "machine": {"cores": 2, "cpu": "test cpu", "device": "cpu", "torch": "2.x"}}
+
+
+def test_a_run_over_one_seed_replaces_only_that_seeds_row():
+    old = records.merge(None, "01_x", "class", [row(0, "aaa", 3.0), row(1, "aaa", 4.0), row(2, "aaa", 5.0)])
+    new = records.merge(old, "01_x", "class", [row(0, "bbb", 3.5)])
+    assert [(r["seed"], r["commit"], r["metrics"]["fid"]) for r in new["runs"]] == [
+        (0, "bbb", 3.5), (1, "aaa", 4.0), (2, "aaa", 5.0)]
+    assert new["seeds"] == [0, 1, 2]
+    assert new["spread"]["fid"]["mean"] == pytest.approx(4.1666666) and "table" not in new["spread"]
+
+
+def test_a_record_written_before_rows_were_stamped_gives_each_row_its_stamp(tmp_path):
+    legacy = {"lesson": "01_x", "mode": "class", "commit": "old", "dirty": True, "date": "2026-11-01",
+              "machine": {"cores": 2, "cpu": "c", "device": "cpu", "torch": "t"}, "seeds": [0, 1],
+              "runs": [{"seed": s, "wall_s": 1.0, "metrics": {"fid": 1.0}} for s in (0, 1)], "spread": {}}
+    (tmp_path / "01_x.json").write_text(json.dumps(legacy))
+    loaded = records.load(tmp_path / "01_x.json")
+    assert [(r["commit"], r["dirty"]) for r in loaded["runs"]] == [("old", True), ("old", True)]
+    merged = records.merge(loaded, "01_x", "class", [row(1, "new", 2.0)])
+    assert [r["commit"] for r in merged["runs"]] == ["old", "new"] and "commit" not in merged
+
+
+def test_results_md_shows_every_seeds_row_with_its_commit_and_tables(tmp_path):
+    records.save(tmp_path / "01_x.json", records.merge(None, "01_x", "class", [row(0, "aaa", 3.0), row(1, "bbb", 4.0)]))
+    records.save(tmp_path / "quick" / "01_x.json", records.merge(None, "01_x", "quick", [row(0, "ccc", 9.0)]))
+    text = records.render_results_md(tmp_path)
+    assert "| 0 | `aaa` | 10 | 3 | 100 |" in text and "| 1 | `bbb` | 11 | 4 | 100 |" in text
+    assert "| mean ± std | | 10.5 ± 0.707 | 3.5 ± 0.707 | 100 ± 0 |" in text
+    assert "<code>table</code> (seed 1)" in text and "quick" not in text and "`ccc`" not in text
+
+
+def test_differences_ignore_measured_times_and_name_what_changed():
+    a, b = row(0, "a", 3.0)["metrics"], row(0, "b", 3.0)["metrics"]
+    b["table"][0]["seconds"] = 99.0
+    assert records.differences(a, b) == []
+    b["fid"], b["new"] = 3.25, 1
+    assert records.differences(a, b) == ["fid: 3.0 != 3.25", "new: only in the second"]
