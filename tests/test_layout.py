@@ -65,6 +65,37 @@ def test_the_private_import_finder_finds_both_forms():
     assert private_cross_imports("from gan_course.checks.core import _student_frames\n", "gan_course.checks.core") == []
 
 
+# Data flows one way: a module imports only from its own rank or a lower one (training never plots or measures,
+# no lesson-facing module reaches into the checks or the maintainers' tools).
+RANKS = [{"config"}, {"device", "seeding", "data", "photos", "losses", "packing", "latent"}, {"models"},
+         {"training", "sampling"}, {"metrics", "plotting", "board", "tables", "widgets", "results", "environment"},
+         {"checks"}, {"course"}]
+RANK = {name: rank for rank, names in enumerate(RANKS) for name in names}
+
+
+def course_imports(source: str) -> set[str]:
+    """The gan_course top-level modules or packages a source file imports, e.g. {"data", "models"}."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        names = ([node.module] + [f"{node.module}.{a.name}" for a in node.names] if isinstance(node, ast.ImportFrom)
+                 and node.module else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+        found |= {n.split(".")[1] for n in names if n.startswith("gan_course.")}
+    return found & set(RANK)
+
+
+@pytest.mark.parametrize("path", [p for p in MODULES if module_name(p) != "gan_course"],
+                         ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_data_flows_one_way(path):
+    own = module_name(path).split(".")[1]
+    upstream = {name for name in course_imports(path.read_text()) if RANK[name] > RANK[own]}
+    assert not upstream, f"{module_name(path)} (rank {RANK[own]}) imports {sorted(upstream)}, which come later in the flow"
+
+
+def test_the_flow_finder_sees_both_import_forms():
+    assert course_imports("from gan_course import metrics, data\nimport gan_course.training.loop\n"
+                          "from gan_course.checks.core import fail\n") == {"metrics", "data", "training", "checks"}
+
+
 def test_models_all_lists_every_model():
     classes = {name for module in MODULES if module.parent.name == "models" and module.stem != "__init__"
                for name, obj in inspect.getmembers(__import__(module_name(module), fromlist=["_"]), inspect.isclass)

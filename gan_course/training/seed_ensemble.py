@@ -15,7 +15,6 @@ from torch import nn
 
 from gan_course import losses
 from gan_course.data import GaussianMixture2D
-from gan_course.metrics import modes
 from gan_course.models.ensemble import ensemble_mlp
 from gan_course.packing import pack
 
@@ -67,7 +66,6 @@ class ToyRun:
     snapshot_steps: list[int]
     snapshots: torch.Tensor  # (T, S, n_eval, 2): samples on the same noise through training
     seconds: float
-    reports: list[dict]  # modes.mode_report of the final samples, per seed
 
     @property
     def samples(self) -> torch.Tensor:
@@ -85,7 +83,7 @@ def train_toy(recipe: Recipe, mixture: GaussianMixture2D, n_seeds: int, steps: i
     """Train ``n_seeds`` GANs with ``recipe`` for ``steps`` discriminator updates each (so WGAN-GP, with
     ``n_critic`` D updates per G update, gets ``steps // n_critic`` generator updates: equal D work).
 
-    Returns the final samples, ``n_snapshots`` snapshots on fixed noise, and the mode report of every seed.
+    Returns every seed's final samples and ``n_snapshots`` snapshots on fixed noise (``metrics.modes`` measures them).
     """
     if batch_size % recipe.pack:
         raise ValueError(f"expected a batch size divisible by pack={recipe.pack}, got {batch_size}")
@@ -136,5 +134,4 @@ def train_toy(recipe: Recipe, mixture: GaussianMixture2D, n_seeds: int, steps: i
             with torch.no_grad():
                 snapshots.append(G(eval_z))
     seconds = time.perf_counter() - start
-    reports = [modes.mode_report(snapshots[-1][s], mixture) for s in range(S)]
-    return ToyRun(recipe, mixture, [s * recipe.n_critic for s in snapshot_at], torch.stack(snapshots), seconds, reports)
+    return ToyRun(recipe, mixture, [s * recipe.n_critic for s in snapshot_at], torch.stack(snapshots), seconds)
