@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 MODE   ?= class
 SEEDS  ?= 0
 LESSONS ?=
-OUT ?=
+BENCH_OUT ?=
 LAB_ARGS ?=
 # Optional: a PyTorch wheel index, e.g. https://download.pytorch.org/whl/cpu for a small CPU-only install.
 TORCH_INDEX ?=
@@ -23,7 +23,7 @@ help:
 	@echo "make exercises    regenerate notebooks/ from solutions/ (never overwrites your edits)"
 	@echo "make benchmark    run every solution in class mode, refresh solutions' outputs and benchmarks/RESULTS.md"
 	@echo "                  (MODE=full, SEEDS=0,1,2, LESSONS=01,02 to choose; a run replaces only its seeds' rows;"
-	@echo "                  OUT=/tmp/run writes everything there instead, for benchmarks/compare.py)"
+	@echo "                  BENCH_OUT=/tmp/run writes everything there instead, for benchmarks/compare.py)"
 	@echo "make test-latest  run the tests against the newest releases (in .venv-latest)"
 	@echo "make lock         re-resolve requirements.txt and rewrite constraints.txt (on purpose only)"
 
@@ -50,7 +50,7 @@ exercises: $(STAMP)
 	$(BIN)/gan-course exercises
 
 benchmark: $(STAMP)
-	$(BIN)/python benchmarks/run.py --mode "$(MODE)" --seeds "$(SEEDS)" --lessons "$(LESSONS)" --out "$(OUT)"
+	$(BIN)/python benchmarks/run.py --mode "$(MODE)" --seeds "$(SEEDS)" --lessons "$(LESSONS)" --out "$(BENCH_OUT)"
 
 test-latest:
 	@[ -x .venv-latest/bin/python ] || $(PYTHON) -m venv .venv-latest
@@ -61,7 +61,7 @@ lock:
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install --quiet -r requirements.txt
 	{ echo "# Pinned versions that CI passed with; refresh on purpose with 'make lock', then run 'make test'."; \
-	  .venv-lock/bin/python -m pip freeze --exclude-editable | grep -v '^gan-course'; } > constraints.txt
+	  .venv-lock/bin/python -m pip freeze --all --exclude-editable | grep -v -e '^gan-course' -e '^pip=='; } > constraints.txt
 	rm -rf .venv-lock
 
 clean:

@@ -91,8 +91,8 @@ def render_results_md(results: Path) -> str:
         lines += [f"## {rec['lesson']} — {rec['mode']} mode" + (f" ({where})" if where != "." else ""), ""]
         machines = sorted({_machine(r["machine"]) for r in rec["runs"]})
         lines += [f"Measured on {'; '.join(machines)}.", ""]
-        first = rec["runs"][0]["metrics"]
-        keys = ["wall_s"] + [k for k, v in first.items() if is_number(v)]
+        numeric = {k: None for r in rec["runs"] for k, v in r["metrics"].items() if is_number(v)}  # every row's, in order
+        keys = ["wall_s", *numeric]
         lines.append("| seed | commit | " + " | ".join(keys) + " |")
         lines.append("|---" * (len(keys) + 2) + "|")
         for run in rec["runs"]:

@@ -8,7 +8,7 @@ samples to samples/; RESULTS.md and the README's results block are rendered from
 (a comparison run) everything goes under DIR (results/, samples/, solutions/, RESULTS.md) and the repository is
 left alone; ``benchmarks/compare.py`` then lists the metrics that differ.
 
-Everything is trained in the run: the course cache is a fresh temporary folder, so no checkpoint
+Everything is trained in the run: GAN_COURSE_CACHE points at a fresh temporary folder, so no checkpoint
 or weight from an earlier run can leak in.
 """
 
@@ -83,6 +83,23 @@ def run_notebook(path: Path, mode: str, seed: int, timeout: int) -> tuple[nbform
     return nb, seconds, metrics, samples
 
 
+def code_changed() -> bool:
+    """True if what a run executes differs from the commit: the package, the harness, or a solution's code cells.
+
+    The outputs the harness itself writes (executed notebooks, results, samples) do not count."""
+    if git("status", "--porcelain", "--untracked-files=no", "--", "gan_course", "benchmarks/*.py"):
+        return True
+    for path in sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")):
+        committed = git("show", f"HEAD:solutions/{path.name}")
+        if not committed:
+            return True
+        code = [[c.source for c in nbformat.reads(text, as_version=4).cells if c.cell_type == "code"]
+                for text in (committed, path.read_text())]
+        if code[0] != code[1]:
+            return True
+    return False
+
+
 def stabilise(nb: nbformat.NotebookNode, stamp: dict) -> nbformat.NotebookNode:
     """Stable metadata, so that re-running only changes what the run itself changed."""
     nb.metadata = {
@@ -102,8 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", default=os.environ.get("SEEDS") or "0", help="comma-separated, e.g. 0,1,2")
     parser.add_argument("--lessons", default=os.environ.get("LESSONS") or "", help="e.g. 01,02 (default: all)")
     parser.add_argument("--timeout", type=int, default=3600, help="seconds allowed per cell")
-    parser.add_argument("--out", default=os.environ.get("OUT") or "",
-                        help="a scratch folder for a comparison run: nothing in the repository is written")
+    parser.add_argument("--out", default="", help="a scratch folder for a comparison run: nothing in the repository "
+                        "is written (make benchmark BENCH_OUT=...)")
     args = parser.parse_args(argv)
     try:
         seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
@@ -130,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     if solutions_dir is not None:
         solutions_dir.mkdir(parents=True, exist_ok=True)
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    dirty = bool(git("status", "--porcelain", "--untracked-files=no", "--", "gan_course", "solutions", "benchmarks"))
+    dirty = code_changed()
 
     for path in paths:
         rows = []
@@ -149,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
                     np.savez_compressed(samples_dir / f"{name}.npz", **arrays)
         file = results_dir / f"{path.stem}.json"
         records.save(file, records.merge(records.load(file), path.stem, args.mode, rows))
-    if kept_seed is None:
+    if kept_seed is None and solutions_dir is not None:
         print("seed 0 did not run: solutions/ and samples/ keep seed 0's earlier run", flush=True)
     (bench / "RESULTS.md").write_text(records.render_results_md(bench / "results"))
     if scratch is None:

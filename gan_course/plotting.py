@@ -124,13 +124,14 @@ def scatter_on_modes(points: torch.Tensor, centers: torch.Tensor, title: str | N
 
 def film_strip(snapshots: Mapping[int, torch.Tensor], max_frames: int = 8, per_frame: int = 12,
                title: str | None = None, centers: torch.Tensor | None = None) -> Figure:
-    """Snapshots {step: samples} of the same inputs through training, at most ``max_frames`` of them, evenly
-    spaced from the first to the last: images (N, C, H, W) as one labelled row per step (the first ``per_frame``),
-    2-D points (N, 2) as one panel per step over the mode ``centers``."""
+    """Snapshots {step: samples} of the same inputs through training: every k-th from the first, k as small as
+    keeps at most ``max_frames``, and the last. Images (N, C, H, W) become one labelled row per step (the first
+    ``per_frame``), 2-D points (N, 2) one panel per step over the mode ``centers``."""
     if not snapshots:
         raise ValueError("expected at least one snapshot {step: samples}, got none")
     steps = sorted(snapshots)
-    picked = [steps[i] for i in sorted(set(np.linspace(0, len(steps) - 1, min(max_frames, len(steps))).round().astype(int)))]
+    stride = max(1, -(-(len(steps) - 1) // max(1, max_frames - 1)))  # ceil: every stride-th snapshot fits
+    picked = steps[::stride] + ([steps[-1]] if (len(steps) - 1) % stride else [])  # and always the last
     if snapshots[steps[0]].dim() == 4:
         return image_rows([snapshots[s][:per_frame] for s in picked], [f"step {s}" for s in picked], title)
     if centers is None:

@@ -1,6 +1,6 @@
 """Hand a notebook's measured results to the benchmark harness (a no-op outside a benchmark run).
 
-``benchmarks/run.py`` tells ``config.results_dir()`` where a run collects them. The notebook computes
+``benchmarks/run.py`` sets ``GAN_COURSE_RESULTS``; ``config.results_dir()`` reads it. The notebook computes
 every number itself and calls ``record``; the harness adds the wall time and the machine.
 """
 

@@ -4,8 +4,7 @@ import pytest
 
 import wrong_lesson04 as wrong
 from checkhelp import assert_check_fails
-from gan_course import checks
-from gan_course.training import update_steps as steps
+from gan_course import checks, training
 from gan_course.models.conditional import ConcatDiscriminator, ConditionalGenerator, ProjectionDiscriminator
 
 
@@ -13,7 +12,7 @@ def test_checks_pass_on_the_reference(capsys):
     checks.check_conditional_generator(ConditionalGenerator)
     checks.check_concat_discriminator(ConcatDiscriminator)
     checks.check_projection_discriminator(ProjectionDiscriminator)
-    checks.check_cgan_step(steps.conditional_gan_step)
+    checks.check_cgan_step(training.conditional_gan_step)
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 4 and all(line.startswith("[ok] ") for line in lines)
 
@@ -60,3 +59,11 @@ def test_cgan_step_check_names_the_bug(fn, message):
 
 def test_checks_want_the_class_not_an_instance():
     assert_check_fails(checks.check_conditional_generator, ConditionalGenerator(), message="expected the class itself")
+
+
+def test_a_label_joined_along_the_wrong_dimension_points_at_the_students_line():
+    with pytest.raises(checks.ExerciseError) as err:
+        checks.check_concat_discriminator(wrong.ConcatAlongWidth)
+    assert "joining the label to its input" in str(err.value)
+    assert any(frame.filename.endswith("wrong_lesson04.py") for frame in err.value.student_frames)
+    assert "wrong_lesson04.py" in "\n".join(err.value._render_traceback_())

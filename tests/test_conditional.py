@@ -4,8 +4,8 @@ import pytest
 import torch
 
 from gan_course import config, data, metrics, plotting, widgets
-from gan_course.training import fit_classifier
 from gan_course.models.conditional import ConcatDiscriminator, ConditionalGenerator, ProjectionDiscriminator, label_maps
+from gan_course.training import fit_classifier
 
 
 def test_conditional_networks_have_the_documented_shapes():

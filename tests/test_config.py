@@ -1,3 +1,5 @@
+import ast
+
 import pytest
 
 from gan_course import config
@@ -73,8 +75,30 @@ def test_child_environment_refuses_bad_settings(kwargs, message):
         config.child_environment(**kwargs)
 
 
+def code_strings(source: str) -> list[str]:
+    """The string literals of a source file's code: docstrings (and comments) excluded."""
+    tree = ast.parse(source)
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef)) and node.body
+                  and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    return [node.value for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings]
+
+
+def reads_the_environment(source: str) -> bool:
+    """True if code reads the environment (os.environ, os.getenv) or names a GAN_COURSE_ variable."""
+    reads = any(isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv") for node in ast.walk(ast.parse(source)))
+    return reads or any("GAN_COURSE_" in text for text in code_strings(source))
+
+
 def test_only_config_reads_or_names_the_course_variables(root):
-    named = [path.relative_to(root).as_posix() for path in sorted((root / "gan_course").rglob("*.py"))
-             if "GAN_COURSE_" in path.read_text() or "os.environ" in path.read_text()]
-    assert named == ["gan_course/config.py"]
-    assert "GAN_COURSE_" not in (root / "benchmarks" / "run.py").read_text()
+    readers = [path.relative_to(root).as_posix() for path in sorted((root / "gan_course").rglob("*.py"))
+               if reads_the_environment(path.read_text())]
+    assert readers == ["gan_course/config.py"]
+    harness = (root / "benchmarks" / "run.py").read_text()
+    assert not any("GAN_COURSE_" in text for text in code_strings(harness))  # it asks config.child_environment
+
+
+def test_the_environment_finder_ignores_docstrings():
+    assert not reads_the_environment('"""Sets GAN_COURSE_MODE."""\ndef f():\n    """GAN_COURSE_SEED"""\n')
+    assert reads_the_environment("x = 'GAN_COURSE_MODE'") and reads_the_environment("import os\nos.environ.get('A')")

@@ -96,7 +96,7 @@ def test_cyclegan_step_updates_generators_and_discriminators_separately():
     opt_D = torch.optim.Adam([*D_a.parameters(), *D_b.parameters()], 1e-3)
     before = [p.detach().clone() for p in (*G_ab.parameters(), *D_a.parameters())]
     out = cyclegan_step(G_ab, G_ba, D_a, D_b, opt_G, opt_D, torch.rand(4, 1, 28, 28) * 2 - 1,
-                              torch.rand(4, 1, 28, 28) * 2 - 1, ImagePool(8), ImagePool(8))
+                        torch.rand(4, 1, 28, 28) * 2 - 1, ImagePool(8), ImagePool(8))
     after = [*G_ab.parameters(), *D_a.parameters()]
     assert all(not torch.equal(a, b) for a, b in zip(before, after))
     assert set(out) == {"loss_G", "loss_adversarial", "loss_cycle", "loss_identity", "loss_D_a", "loss_D_b"}

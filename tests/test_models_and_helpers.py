@@ -90,10 +90,19 @@ def test_training_board_figure_has_a_panel_for_d_only_when_the_run_reports_it(ke
     assert [line.get_label() for line in fig.axes[1].lines] == [k.removeprefix("loss_") for k in keys if k.startswith("loss")]
 
 
-def test_film_strip_picks_evenly_spaced_snapshots_from_first_to_last():
-    images = {step: torch.zeros(12, 1, 28, 28) for step in range(0, 2001, 100)}  # 21 snapshots
-    fig = plotting.film_strip(images, max_frames=5)
-    assert [ax.get_ylabel() for ax in fig.axes] == ["step 0", "step 500", "step 1000", "step 1500", "step 2000"]
+@pytest.mark.parametrize("last, every, max_frames, shown", [
+    (2000, 100, 5, [0, 500, 1000, 1500, 2000]),
+    (5000, 500, 8, [0, 1000, 2000, 3000, 4000, 5000]),  # every other: evenly spaced, rather than 8 uneven frames
+    (3800, 200, 8, [0, 600, 1200, 1800, 2400, 3000, 3600, 3800]),  # and always the last
+    (300, 100, 8, [0, 100, 200, 300]),
+])
+def test_film_strip_shows_every_kth_snapshot_and_the_last(last, every, max_frames, shown):
+    images = {step: torch.zeros(12, 1, 28, 28) for step in range(0, last + 1, every)}
+    fig = plotting.film_strip(images, max_frames=max_frames)
+    assert [ax.get_ylabel() for ax in fig.axes] == [f"step {s}" for s in shown]
+
+
+def test_film_strip_draws_2d_points_over_their_modes():
     points = {10: torch.zeros(50, 2), 20: torch.ones(50, 2)}
     assert len(plotting.film_strip(points, centers=torch.zeros(3, 2)).axes) == 2
     with pytest.raises(ValueError, match="mode centers"):

@@ -7,9 +7,8 @@ import pytest
 import torch
 from torch import nn
 
-from gan_course import config, losses
+from gan_course import config, losses, training
 from gan_course.course import exercises, grading
-from gan_course.training import update_steps as steps
 from gan_course.models import MLPDiscriminator, MLPGenerator
 
 
@@ -110,7 +109,7 @@ def test_lesson01_losses_and_step_match_the_package(root):
     assert torch.equal(ns["discriminator_loss"](r, f), losses.discriminator_loss(r, f))
     assert torch.equal(ns["generator_loss"](f), losses.generator_loss(f))
     results = []
-    for step in (ns["train_step"], steps.gan_step):
+    for step in (ns["train_step"], training.gan_step):
         torch.manual_seed(0)
         G, D = MLPGenerator(z_dim=8, hidden=16), MLPDiscriminator(hidden=16)
         opts = torch.optim.Adam(G.parameters()), torch.optim.Adam(D.parameters())
@@ -211,7 +210,7 @@ def test_lesson04_solution_builds_the_package_networks_and_step(root):
         assert all(torch.equal(v, b.state_dict()[k]) for k, v in a.state_dict().items())
         assert torch.equal(a(*inputs), b(*inputs))
     outcomes = []
-    for step in (ns["cgan_step"], steps.conditional_gan_step):
+    for step in (ns["cgan_step"], training.conditional_gan_step):
         torch.manual_seed(0)
         G, D = conditional.ConditionalGenerator(channels=4), conditional.ProjectionDiscriminator(channels=4)
         opt_G, opt_D = torch.optim.Adam(G.parameters()), torch.optim.Adam(D.parameters())
@@ -241,7 +240,7 @@ def test_lesson05_solution_builds_the_package_cyclegan(root):
     nets = [cyclegan.CycleGenerator(channels=4, n_blocks=1), cyclegan.CycleGenerator(channels=4, n_blocks=1),
             cyclegan.PatchDiscriminator(channels=4), cyclegan.PatchDiscriminator(channels=4)]
     mine = ns["generator_objective"](*nets, x, -x, 10.0, 5.0)
-    reference = steps.cyclegan_generator_loss(*nets, x, -x, 10.0, 5.0)
+    reference = training.cyclegan_generator_loss(*nets, x, -x, 10.0, 5.0)
     assert torch.equal(mine[0], reference[0]) and torch.equal(mine[2], reference[2])
     a, b = ns["History"](4, seed=3), ImagePool(4, seed=3)
     for batch in (torch.arange(6.0).view(6, 1, 1, 1), torch.arange(10.0, 30.0).view(20, 1, 1, 1)):

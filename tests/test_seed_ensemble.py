@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from gan_course import data, metrics, results
-from gan_course.training import seed_ensemble
 from gan_course.packing import pack
+from gan_course.training import seed_ensemble
 
 
 @pytest.mark.parametrize("recipe", [
@@ -80,3 +80,10 @@ def test_record_arrays_writes_only_in_a_benchmark_run(tmp_path, monkeypatch):
 def test_record_arrays_refuses_bad_input(arrays, message):
     with pytest.raises(ValueError, match=message):
         results.record_arrays("03_x_2d", arrays)
+
+
+def test_snapshots_of_one_seed_are_keyed_by_step():
+    run = seed_ensemble.train_toy(seed_ensemble.Recipe("vanilla"), data.ring(), n_seeds=2, steps=8, batch_size=16,
+                                  n_snapshots=4, n_eval=20)
+    frames = run.snapshots_of(1)
+    assert list(frames) == run.snapshot_steps and torch.equal(frames[run.snapshot_steps[-1]], run.samples[1])

@@ -2,7 +2,6 @@ import pytest
 import torch
 
 from gan_course import data, losses, training
-from gan_course.training import update_steps as steps
 from gan_course.models import MLPDiscriminator, MLPGenerator
 from gan_course.seeding import set_seed
 
@@ -14,7 +13,7 @@ def make_run(seed=0):
     images = torch.rand(64, 1, 28, 28, generator=torch.Generator().manual_seed(5)) * 2 - 1
     batches = data.Batches(images, batch_size=16, seed=seed)
     state = {"G": G, "D": D, "opt_G": opt_G, "opt_D": opt_D}
-    return (lambda real: steps.gan_step(G, D, opt_G, opt_D, real, 8)), batches, state
+    return (lambda real: training.gan_step(G, D, opt_G, opt_D, real, 8)), batches, state
 
 
 def params(module):

@@ -14,7 +14,7 @@ from typing import Callable
 import torch
 from torch import nn
 
-from gan_course.checks.core import build_from_class, call, exercise_check, fail, passed
+from gan_course.checks.core import ExerciseError, build_from_class, call, exercise_check, fail, passed
 from gan_course.checks.probes import assert_trainable, ends_in_sigmoid, random_images, shape_of
 from gan_course.models.conditional import ConditionalGenerator, ProjectionDiscriminator
 
@@ -35,10 +35,11 @@ def _forward(module: nn.Module, *args, what: str) -> torch.Tensor:
     """Call a conditional network; a concatenation along the wrong dimension gets its own hint."""
     try:
         return call(module, *args, what=what)
-    except AssertionError as err:
+    except ExerciseError as err:
         if "Sizes of tensors must match" in str(err) or "Tensors must have same number of dimensions" in str(err):
-            fail(f"{what} failed while joining the label to its input: "
-                 f"{str(err).splitlines()[0].split(': ', 1)[-1]}", WRONG_DIM_HINT)
+            raise ExerciseError(f"{what} failed while joining the label to its input: "
+                                f"{str(err).splitlines()[0].split(': ', 1)[-1]}\n  Hint: {WRONG_DIM_HINT}",
+                                err.student_frames) from None  # still points at the student's torch.cat
         raise
 
 

@@ -9,6 +9,7 @@ traceback through the check machinery. The probes live in ``probes``, the gradie
 from __future__ import annotations
 
 import functools
+import site
 import sysconfig
 import traceback
 import warnings
@@ -19,8 +20,9 @@ import torch
 from torch import nn
 
 # Frames in the course package, the standard library or installed libraries are machinery, not the student's code.
-_NOT_STUDENT_CODE = tuple(str(Path(p).resolve()) for p in (
-    Path(__file__).parents[1], *(sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib"))))
+_LIBRARIES = {sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+_LIBRARIES |= {*site.getsitepackages(), site.getusersitepackages()}
+_NOT_STUDENT_CODE = tuple(str(Path(p).resolve()) for p in (Path(__file__).parents[1], *sorted(_LIBRARIES)))
 
 
 class ExerciseError(AssertionError):
@@ -68,7 +70,8 @@ def passed(exercise: str, detail: str) -> None:
 
 def _student_frames(tb) -> traceback.StackSummary:
     """The frames of a traceback that are not the course package's own, e.g. a notebook cell's lines."""
-    frames = [f for f in traceback.extract_tb(tb) if not str(Path(f.filename).resolve()).startswith(_NOT_STUDENT_CODE)]
+    frames = [f for f in traceback.extract_tb(tb) if not str(Path(f.filename).resolve()).startswith(_NOT_STUDENT_CODE)
+              and "dist-packages" not in f.filename]  # Debian's and Colab's installed libraries
     return traceback.StackSummary.from_list(frames)
 
 

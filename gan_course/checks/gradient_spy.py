@@ -73,7 +73,7 @@ def grads_of(loss: torch.Tensor, params: Sequence[torch.Tensor]) -> torch.Tensor
     return flatten_grads(grads, params)
 
 
-def same_direction(a: torch.Tensor, b: torch.Tensor) -> bool:
+def grads_match(a: torch.Tensor, b: torch.Tensor) -> bool:
     """True if gradient ``a`` equals ``b`` to 0.1 % of b's norm."""
     scale = max(b.norm().item(), 1e-12)
     return (a - b).norm().item() / scale < 1e-3

@@ -8,7 +8,7 @@ from typing import Callable, Mapping
 import torch
 
 from gan_course.checks.core import call, exercise_check, fail, passed
-from gan_course.checks.gradient_spy import FixedNoiseGenerator, GradientSpy, flatten_grads, grads_of, same_direction
+from gan_course.checks.gradient_spy import FixedNoiseGenerator, GradientSpy, flatten_grads, grads_of, grads_match
 from gan_course.checks.probes import bce, close, random_images
 from gan_course.models.mlp import MLPDiscriminator, MLPGenerator
 
@@ -93,14 +93,14 @@ def _check_step_events(events, attempt: int, G_params, D_params) -> dict:
             fail(f"no gradient reached {name} before opt_{name}.step()",
                  f"call loss_{name}.backward() before opt_{name}.step()"
                  + (", and don't detach the fakes in the G step" if name == "G" else ""))
-        if not same_direction(held, contributed):
+        if not grads_match(held, contributed):
             fail(f"{name}'s gradients at opt_{name}.step() include leftovers from earlier backward passes "
                  f"(seen on call {attempt + 1}): zero_grad() is missing",
                  f"call opt_{name}.zero_grad() before loss_{name}.backward(); PyTorch adds gradients up otherwise")
-        if name == "G" and same_direction(contributed, ref["d_loss"]):
+        if name == "G" and grads_match(contributed, ref["d_loss"]):
             fail("G was trained on D's objective: its update pushes the fakes towards 'fake'",
                  "in the G step use generator_loss(D(fake)), which labels the fakes 1, not D's loss")
-        if same_direction(contributed, ref["right"]) or (name == "D" and same_direction(contributed, ref["right"] / 2)):
+        if grads_match(contributed, ref["right"]) or (name == "D" and grads_match(contributed, ref["right"] / 2)):
             continue
         wrong = {
             "D": {"swapped": ("D's loss has the real/fake labels swapped",
@@ -113,7 +113,7 @@ def _check_step_events(events, attempt: int, G_params, D_params) -> dict:
                               "pass raw logits to generator_loss")},
         }[name]
         for key, (problem, hint) in wrong.items():
-            if same_direction(contributed, ref[key]):
+            if grads_match(contributed, ref[key]):
                 fail(problem, hint)
         fail(f"{name}'s gradients do not match those of {'discriminator_loss' if name == 'D' else 'generator_loss'}",
              f"the {name} step should be: opt_{name}.zero_grad(); "

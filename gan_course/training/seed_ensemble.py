@@ -72,6 +72,10 @@ class ToyRun:
         """(S, n_eval, 2): the final samples, i.e. the last snapshot."""
         return self.snapshots[-1]
 
+    def snapshots_of(self, seed: int) -> dict[int, torch.Tensor]:
+        """{step: (n_eval, 2) samples} of model ``seed`` of the row: what ``plotting.film_strip`` draws."""
+        return {step: self.snapshots[t, seed] for t, step in enumerate(self.snapshot_steps)}
+
 
 def _scores(D: nn.Module, x: torch.Tensor, m: int) -> torch.Tensor:
     """D's scores for (S, B, 2) points; with packing, for (S, B // m) packs of m real or m fake points."""

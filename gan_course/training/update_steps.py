@@ -17,22 +17,24 @@ LossG = Callable[[torch.Tensor], torch.Tensor]
 
 
 def _adversarial_updates(
-    score: Callable[[torch.Tensor], torch.Tensor], real_logits_fn: Callable[[], torch.Tensor], fake: torch.Tensor,
-    G: nn.Module, opt_G: torch.optim.Optimizer, opt_D: torch.optim.Optimizer, d_loss: LossD, g_loss: LossG,
-    ema: torch.optim.swa_utils.AveragedModel | None,
+    G: nn.Module, fake: torch.Tensor, *, score_real: Callable[[], torch.Tensor],
+    score_fake: Callable[[torch.Tensor], torch.Tensor], opt_G: torch.optim.Optimizer, opt_D: torch.optim.Optimizer,
+    d_loss: LossD, g_loss: LossG, ema: torch.optim.swa_utils.AveragedModel | None,
 ) -> dict[str, float]:
-    """The two updates every GAN step shares, given how D scores a batch of fakes (``score``) and the real batch
-    (``real_logits_fn``); returns both losses and D's mean outputs as probabilities, for the history."""
-    # (1) Update D: maximize log D(x) + log(1 - D(G(z))). detach(): this loss must not reach G.
+    """The two updates every GAN step shares, once G has drawn ``fake``: D scores the real batch with
+    ``score_real()`` and a batch of fakes with ``score_fake(images)``. Returns both losses and D's mean outputs as
+    probabilities, for the history."""
+    # (1) Update D: tell the real batch from the fakes (with BCE: maximise log D(x) + log(1 - D(G(z)))).
+    # detach(): this loss must not reach G.
     opt_D.zero_grad()
-    real_logits, fake_logits = real_logits_fn(), score(fake.detach())
+    real_logits, fake_logits = score_real(), score_fake(fake.detach())
     loss_D = d_loss(real_logits, fake_logits)
     loss_D.backward()
     opt_D.step()
 
-    # (2) Update G: maximize log D(G(z)), scored by the D just updated.
+    # (2) Update G: make the D just updated score the fakes as real (with BCE: maximise log D(G(z))).
     opt_G.zero_grad()
-    loss_G = g_loss(score(fake))
+    loss_G = g_loss(score_fake(fake))
     loss_G.backward()
     opt_G.step()
     if ema is not None:
@@ -63,7 +65,8 @@ def gan_step(
     """
     z = torch.randn(len(real), z_dim, device=real.device)  # (B, z_dim)
     fake = G(z)  # (B, C, H, W)
-    return _adversarial_updates(D, lambda: D(real), fake, G, opt_G, opt_D, d_loss, g_loss, ema)
+    return _adversarial_updates(G, fake, score_real=lambda: D(real), score_fake=D, opt_G=opt_G, opt_D=opt_D,
+                                d_loss=d_loss, g_loss=g_loss, ema=ema)
 
 
 def conditional_gan_step(
@@ -88,8 +91,8 @@ def conditional_gan_step(
     z = torch.randn(B, z_dim, device=real.device)  # (B, z_dim)
     fake_labels = torch.randint(0, n_classes, (B,), device=real.device)  # (B,): every class, whatever the batch holds
     fake = G(z, fake_labels)  # (B, C, H, W)
-    return _adversarial_updates(lambda x: D(x, fake_labels), lambda: D(real, labels), fake, G, opt_G, opt_D,
-                                d_loss, g_loss, ema)
+    return _adversarial_updates(G, fake, score_real=lambda: D(real, labels), score_fake=lambda x: D(x, fake_labels),
+                                opt_G=opt_G, opt_D=opt_D, d_loss=d_loss, g_loss=g_loss, ema=ema)
 
 
 def cyclegan_generator_loss(
