@@ -63,6 +63,6 @@ class TrainingBoard:
         has_d = any(key.startswith("D_") for key in history.values)
         ratios = [1, 1.3, 1.3] if has_d else [1.1, 1.4]
         ax_img, *curve_axes = fig.subplots(1, len(ratios), gridspec_kw={"width_ratios": ratios})
-        image_grid(self.snapshots[step], nrow=self.nrow, ax=ax_img, title=f"{self.title}, step {step}")
+        image_grid(self.snapshots[step], nrow=self.nrow, ax=ax_img, title=f"step {step}: {self.title}")
         plot_history(history, window=self.window, axes=curve_axes, loss_keys=self.loss_keys, log_loss=self.log_loss)
         return fig

@@ -21,14 +21,15 @@ class Column:
 
 
 def format_table(rows: Sequence[Mapping], columns: Sequence[Column]) -> str:
-    """The rows as text under a header line: the first column left-aligned, the others right-aligned."""
+    """The rows as text under a header line, two spaces between columns: the first left-aligned, the others
+    right-aligned."""
     if not columns:
         raise ValueError("expected at least one column, got none")
     cells = [[c.cell(row) for c in columns] for row in rows]
     widths = [max([len(c.header)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
 
     def line(values):
-        return " ".join(v.ljust(w) if i == 0 else v.rjust(w) for i, (v, w) in enumerate(zip(values, widths)))
+        return "  ".join(v.ljust(w) if i == 0 else v.rjust(w) for i, (v, w) in enumerate(zip(values, widths)))
 
     header = line([c.header for c in columns])
     return "\n".join([header, "-" * len(header), *map(line, cells)])

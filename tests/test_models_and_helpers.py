@@ -85,7 +85,7 @@ def test_training_board_figure_has_a_panel_for_d_only_when_the_run_reports_it(ke
         history.append(step, keys)
     board.take(10)
     fig = board.figure(10, history)
-    assert len(fig.axes) == panels and fig.axes[0].get_title() == "fixed noise, step 10"
+    assert len(fig.axes) == panels and fig.axes[0].get_title() == "step 10: fixed noise"
     assert fig.axes[1].get_yscale() == "log"
     assert [line.get_label() for line in fig.axes[1].lines] == [k.removeprefix("loss_") for k in keys if k.startswith("loss")]
 
@@ -115,10 +115,10 @@ def test_show_table_aligns_columns_and_dashes_missing_values(capsys):
                       Column("FID x2", lambda r: 2 * r["fid"], "{:.1f}")], title="t", note="n")
     assert capsys.readouterr().out.splitlines() == [
         "t",
-        "model         FID cycle FID x2",
-        "------------------------------",
-        "plain       12.35     –   24.7",
-        "full recipe  3.20 0.050    6.4",
+        "model          FID  cycle  FID x2",
+        "---------------------------------",
+        "plain        12.35      –    24.7",
+        "full recipe   3.20  0.050     6.4",
         "",
         "n",
     ]
