@@ -1,6 +1,5 @@
 """The exercise pipeline: stubs, stable student notebooks, never overwriting a student's edits, reset, CLI."""
 
-import json
 import shutil
 import subprocess
 

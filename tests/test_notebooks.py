@@ -193,7 +193,7 @@ def test_lesson03_solution_exercises_match_the_package(root):
 
 
 def test_lesson04_solution_builds_the_package_networks_and_step(root):
-    from gan_course.models import conditional, dcgan
+    from gan_course.models import conditional
 
     ns = solution_namespace(root, "04_conditional_gan.ipynb",
                             ["ConditionalGenerator", "ConcatDiscriminator", "ProjectionDiscriminator", "cgan_step"])

@@ -1,6 +1,5 @@
 """Realistic wrong answers to lesson 02's exercises (DCGAN blocks, init, assembly)."""
 
-import torch
 from torch import nn
 
 from gan_course.models.dcgan import DCGANDiscriminator, DCGANGenerator, dcgan_init

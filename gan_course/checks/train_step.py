@@ -81,7 +81,6 @@ def _check_step_events(events, attempt: int, G_params, D_params) -> dict:
                  f"each step updates each network once: opt_{net}.zero_grad(); loss_{net}.backward(); opt_{net}.step()")
     for name, grads, window, ref in events:
         params = D_params if name == "D" else G_params
-        other = "G" if name == "D" else "D"
         held, contributed = flatten_grads(grads, params), flatten_grads(window[name], params)
         if name == "D" and flatten_grads(window["G"], G_params).abs().sum() > 0:
             fail("the D step back-propagated into G: D's loss gave G gradients",
