@@ -15,7 +15,7 @@ from torch import nn
 class ResidualBlock(nn.Module):
     """(B, C, H, W) -> (B, C, H, W): x + F(x), F = [reflect-pad, conv3x3, instance norm, ReLU] x 2 (no final ReLU).
 
-    The skip lets a translator start as the identity and learn only what must change (style, not content)."""
+    The skip makes the identity easy to represent: a block learns only what must change (style, not content)."""
 
     def __init__(self, channels: int):
         super().__init__()
