@@ -4,6 +4,8 @@ D's mean outputs, redrawn in place as training goes.
 It is the ``callback`` of ``training.train``. Every call keeps a snapshot (``board.snapshots``, for a film strip
 afterwards); the figure is redrawn at most every ``min_seconds`` and always at the last step, so the final figure
 is what stays in the notebook, in a headless run (nbclient, a benchmark) too. Outside IPython nothing is drawn.
+The first call of a run prints one line saying how it began (``history.status``): "resumed from step 800 of a saved
+run with the same setup", or "started fresh: ..." and why, since training itself never prints.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class TrainingBoard:
         self.min_seconds, self.figsize = min_seconds, figsize
         self.snapshots: dict[int, torch.Tensor] = {}  # step -> what snapshot() returned then
         self._handle, self._last = None, -float("inf")
+        self._announced = None  # the history whose status line was printed: one line per run
 
     def take(self, step: int) -> torch.Tensor:
         """Keep a snapshot for ``step`` (e.g. step 0, before training) and return it."""
@@ -39,6 +42,10 @@ class TrainingBoard:
         return self.snapshots[step]
 
     def __call__(self, step: int, history: History) -> None:
+        if history is not self._announced:
+            self._announced = history
+            if history.status is not None:
+                print(history.status.line())
         self.take(step)
         if step < self.total_steps and time.monotonic() - self._last < self.min_seconds:
             return  # the wall-clock throttle only skips redraws; training itself never depends on time

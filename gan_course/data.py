@@ -7,6 +7,7 @@ labels are int64 tensors of shape (N,).
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 from dataclasses import dataclass
 
@@ -237,3 +238,13 @@ class Batches:
         idx = self._order[index * self.batch_size : (index + 1) * self.batch_size].to(self.tensors[0].device)
         batch = tuple(t[idx] for t in self.tensors)
         return batch[0] if len(batch) == 1 else batch
+
+    def fingerprint(self) -> dict:
+        """What these batches are, for a checkpoint's fingerprint: the batch size, the seed and a sha1 of each
+        tensor's dtype, shape and bytes (about 0.1 s for 60,000 MNIST images on one core), not the device."""
+        digests = []
+        for tensor in self.tensors:
+            h = hashlib.sha1(f"{tensor.dtype}{tuple(tensor.shape)}".encode())
+            h.update(tensor.detach().contiguous().cpu().reshape(-1).view(torch.uint8).numpy())
+            digests.append(h.hexdigest())
+        return {"type": "Batches", "batch_size": self.batch_size, "seed": self.seed, "tensors": digests}

@@ -25,3 +25,17 @@ def isolated(monkeypatch, tmp_path):
 @pytest.fixture(scope="session")
 def root():
     return ROOT
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The mutation harness's catch rate per lesson, when its tests ran (tests/test_mutants.py)."""
+    from mutants import harness
+
+    rates = harness.catch_rates()
+    if not rates:
+        return
+    terminalreporter.section("mutation harness: mutants caught by each lesson's checks")
+    for lesson, r in rates.items():
+        real = r["mutants"] - r["equivalent"]
+        terminalreporter.write_line(f"lesson {lesson}: {r['caught']}/{real} non-equivalent mutants caught "
+                                    f"({r['caught'] / max(real, 1):.0%}); {r['equivalent']} listed as equivalent")

@@ -56,7 +56,7 @@ def test_generator_loss_check_names_the_bug(fn, message):
     (wrong.GeneratorNoTanh, "outside [-1, 1]"),
     (wrong.GeneratorSigmoid, "not nn.Sigmoid()"),
     (wrong.GeneratorFlat, "reshape"),
-    (wrong.GeneratorWrongInput, "nn.Linear(z_dim, hidden)"),
+    (wrong.GeneratorWrongInput, "the first Linear layer must take z_dim inputs"),
     (wrong.GeneratorDetached, "no gradient reaches G"),
 ])
 def test_generator_check_names_the_bug(cls, message):
@@ -67,23 +67,23 @@ def test_generator_check_names_the_bug(cls, message):
     (wrong.DiscriminatorSigmoid, "ends in a sigmoid"),
     (wrong.DiscriminatorFunctionalSigmoid, "ends in a sigmoid"),
     (wrong.DiscriminatorNoSqueeze, ".squeeze(1)"),
-    (wrong.DiscriminatorNoFlatten, "flatten the images"),
+    (wrong.DiscriminatorNoFlatten, "flatten each image to 784 numbers"),
 ])
 def test_discriminator_check_names_the_bug(cls, message):
     assert_check_fails(checks.check_discriminator, cls(), message=message)
 
 
 @pytest.mark.parametrize("fn, message", [
-    (wrong.step_missing_detach, "D(fake.detach())"),
+    (wrong.step_missing_detach, "score fakes that are detached"),
     (wrong.step_missing_detach_fresh_fakes, "back-propagated into G"),
     (wrong.step_swapped_labels, "labels swapped"),
     (wrong.step_sigmoid_into_bce_with_logits, "double sigmoid"),
     (wrong.step_generator_on_discriminator_loss, "trained on D's objective"),
     (wrong.step_minimax_generator, "saturating minimax"),
-    (wrong.step_forgot_zero_grad_D, "opt_D.zero_grad()"),
-    (wrong.step_forgot_zero_grad_G, "opt_G.zero_grad()"),
-    (wrong.step_zero_grad_after_backward, "zero_grad() was called after backward()"),
-    (wrong.step_reports_logits, "a probability, not a logit"),
+    (wrong.step_forgot_zero_grad_D, "D's gradients when its optimizer stepped include leftovers"),
+    (wrong.step_forgot_zero_grad_G, "G's gradients when its optimizer stepped include leftovers"),
+    (wrong.step_zero_grad_after_backward, "its zero_grad() came after the backward pass"),
+    (wrong.step_reports_logits, "not a logit"),
     (wrong.step_reports_tensors, "expected a Python float"),
 ])
 def test_train_step_check_names_the_bug(fn, message):

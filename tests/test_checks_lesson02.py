@@ -57,7 +57,7 @@ def test_weights_init_check_names_the_bug(fn, message):
 
 
 @pytest.mark.parametrize("build, message", [
-    (wrong.dcgan_init_not_applied, "G.apply(weights_init)"),
+    (wrong.dcgan_init_not_applied, "apply weights_init to every submodule"),
     (wrong.dcgan_sigmoid_discriminator, "ends in a sigmoid"),
     (wrong.dcgan_generator_without_batchnorm, "G has no BatchNorm2d"),
     (wrong.dcgan_wrong_output_size, "expected images of shape (16, 1, 28, 28)"),

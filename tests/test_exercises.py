@@ -11,29 +11,52 @@ from gan_course.course import cli, exercises
 SOLVED = '''def f(x):
     """Doubles x."""
     ### BEGIN SOLUTION
-    ### HINT: multiply by two
+    ### EXERCISE: return twice the input
     return 2 * x
     ### END SOLUTION
 '''
 
 
-def test_a_solution_region_becomes_a_stub_with_its_hint():
+def test_a_solution_region_becomes_a_numbered_stub_that_says_what_to_write():
     stub = exercises.stub_source(SOLVED)
     assert "return 2 * x" not in stub and "### " not in stub
-    assert '    # Hint: multiply by two\n    raise NotImplementedError("Exercise: multiply by two")' in stub
+    assert ('    # YOUR CODE HERE: exercise 1\n'
+            '    raise NotImplementedError("Exercise 1: return twice the input; hints are below the check")') in stub
     namespace = {}
     exec(stub, namespace)
-    with pytest.raises(NotImplementedError, match="multiply by two"):
+    with pytest.raises(NotImplementedError, match="Exercise 1: return twice the input"):
         namespace["f"](1)
 
 
+def test_exercises_are_numbered_through_the_whole_notebook():
+    nb = nbformat.v4.new_notebook()
+    two = "### BEGIN SOLUTION\n### EXERCISE: set y to one\ny = 1\n### END SOLUTION\nz = 0\n" \
+          "### BEGIN SOLUTION\n### EXERCISE: set w to two\nw = 2\n### END SOLUTION"
+    nb.cells = [nbformat.v4.new_code_cell(SOLVED), nbformat.v4.new_markdown_cell("prose"), nbformat.v4.new_code_cell(two)]
+    student_nb = exercises.make_student_notebook(nb, "01_demo.ipynb")
+    assert "exercise 1" in student_nb.cells[0].source
+    assert student_nb.cells[2].source.splitlines() == [
+        "# YOUR CODE HERE: exercise 2",
+        'raise NotImplementedError("Exercise 2: set y to one; hints are below the check")',
+        "z = 0",
+        "# YOUR CODE HERE: exercise 3",
+        'raise NotImplementedError("Exercise 3: set w to two; hints are below the check")',
+    ]
+    assert [r.number for r in exercises.solution_regions(nb)] == [1, 2, 3]
+
+
 @pytest.mark.parametrize("source, message", [
-    ("### BEGIN SOLUTION\nx = 1\n", "has no matching"),
-    ("x = 1\n### END SOLUTION\n", "expected '### BEGIN SOLUTION' before"),
-    ("### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION\n", "before another"),
+    ("### BEGIN SOLUTION\n### EXERCISE: one\nx = 1\n", "line 1: '### BEGIN SOLUTION' has no matching"),
+    ("x = 1\n### END SOLUTION\n", "line 2: expected '### BEGIN SOLUTION' before"),
+    ("### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION\n", "line 2: .* before another"),
+    ("y = 0\n### BEGIN SOLUTION\nx = 1\n### END SOLUTION\n", "line 2: the region has no '### EXERCISE:' line"),
+    ("### BEGIN SOLUTION\n### EXERCISE: one\n### EXERCISE: two\nx = 1\n### END SOLUTION\n",
+     "line 3: a second '### EXERCISE:' line .*first is line 2"),
+    ("### BEGIN SOLUTION\n### EXERCISE:\nx = 1\n### END SOLUTION\n", "line 2: '### EXERCISE:' says nothing"),
+    ("### BEGIN SOLUTION\n### HINT: x = 1\nx = 1\n### END SOLUTION\n", "line 2: '### HINT:' is no longer read"),
 ])
 def test_malformed_markers_name_the_cell_and_line(source, message):
-    with pytest.raises(exercises.ExerciseSourceError, match=message):
+    with pytest.raises(exercises.ExerciseSourceError, match=f"^demo cell 3, {message}"):
         exercises.stub_source(source, where="demo cell 3")
 
 

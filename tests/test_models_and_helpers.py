@@ -143,7 +143,7 @@ def test_results_reject_what_json_cannot_hold(metrics, message):
         results.record("01_x", metrics)
 
 
-def test_environment_check_reports_the_embedded_data():
+def test_environment_judge_reports_the_embedded_data():
     line = environment.check_embedded_data()
     assert line.startswith("embedded MNIST: 4500 training + 500 held-out digits, 10 classes")
     assert environment.versions()["torch"] != "missing"

@@ -137,14 +137,14 @@ def test_student_notebooks_run_up_to_their_first_exercise(root):
             f"{path.name}: stopped at cell {max(ran)}, expected the first exercise's check, cell {check_of_first_exercise}"
 
 
-def test_gan_course_check_reports_each_exercise(root, tmp_path):
+def test_gan_course_judge_reports_each_exercise(root, tmp_path):
     """An instructor's view: one wrong answer, the rest untouched."""
     nb = nbformat.read(root / "notebooks" / "01_vanilla_gan.ipynb", as_version=4)
     first = next(c for c in nb.cells if "class Generator" in c.source)
     first.source = first.source.replace(
-        'raise NotImplementedError("Exercise: self.net',
+        'raise NotImplementedError("Exercise 1:',
         "self.net = nn.Sequential(nn.Linear(z_dim, 784), nn.Sigmoid())  #", 1,
-    ).replace('raise NotImplementedError("Exercise: run z', "return self.net(z).view(len(z), 1, 28, 28)  #", 1)
+    ).replace('raise NotImplementedError("Exercise 2:', "return self.net(z).view(len(z), 1, 28, 28)  #", 1)
     path = tmp_path / "01_vanilla_gan.ipynb"
     nbformat.write(nb, path)
     report = grading.grade_notebook(path, mode="quick")

@@ -103,23 +103,23 @@ def _step(G, D, opt_G, opt_D, real, labels, z_dim, n_classes, d_labels_fake, g_l
     return {"loss_D": loss_D.item(), "loss_G": loss_G.item()}
 
 
-def step_fakes_scored_with_real_labels(G, D, opt_G, opt_D, real, labels, z_dim, n_classes):
+def step_fakes_scored_with_real_labels(G, D, opt_G, opt_D, real, labels, z_dim, n_classes, ema=None):
     return _step(G, D, opt_G, opt_D, real, labels, z_dim, n_classes, "real", "real")
 
 
-def step_fakes_scored_with_real_labels_for_G(G, D, opt_G, opt_D, real, labels, z_dim, n_classes):
+def step_fakes_scored_with_real_labels_for_G(G, D, opt_G, opt_D, real, labels, z_dim, n_classes, ema=None):
     return _step(G, D, opt_G, opt_D, real, labels, z_dim, n_classes, "fake", "real")
 
 
-def step_reals_scored_with_fake_labels(G, D, opt_G, opt_D, real, labels, z_dim, n_classes):
+def step_reals_scored_with_fake_labels(G, D, opt_G, opt_D, real, labels, z_dim, n_classes, ema=None):
     return _step(G, D, opt_G, opt_D, real, labels, z_dim, n_classes, "fake", "fake", d_labels_real="fake")
 
 
-def step_label_not_given_to_D(G, D, opt_G, opt_D, real, labels, z_dim, n_classes):
+def step_label_not_given_to_D(G, D, opt_G, opt_D, real, labels, z_dim, n_classes, ema=None):
     return _step(G, D, opt_G, opt_D, real, labels, z_dim, n_classes, "fake", "fake", d_labels_real="none")
 
 
-def step_without_D_update(G, D, opt_G, opt_D, real, labels, z_dim, n_classes):
+def step_without_D_update(G, D, opt_G, opt_D, real, labels, z_dim, n_classes, ema=None):
     fake_labels = torch.randint(0, n_classes, (len(real),))
     fake = G(torch.randn(len(real), z_dim), fake_labels)
     D(real, labels)

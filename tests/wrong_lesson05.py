@@ -132,11 +132,13 @@ class HistoryAlwaysOld:
         return torch.stack(out)
 
 
-def step_d_with_generator_loss(G_ab, G_ba, D_a, D_b, opt_G, opt_D, real_a, real_b, history_a, history_b):
+def step_d_with_generator_loss(G_ab, G_ba, D_a, D_b, opt_G, opt_D, real_a, real_b, history_a, history_b,
+                               cycle_weight=10.0, identity_weight=5.0):
     """Zeroes all grads once, then backs the G loss up into D too (D not frozen, opt_D not zeroed again)."""
     opt_G.zero_grad()
     opt_D.zero_grad()
-    loss_G, _, fake_b, fake_a = cyclegan_generator_loss(G_ab, G_ba, D_a, D_b, real_a, real_b)
+    loss_G, _, fake_b, fake_a = cyclegan_generator_loss(G_ab, G_ba, D_a, D_b, real_a, real_b,
+                                                       cycle_weight, identity_weight)
     loss_G.backward()
     opt_G.step()
     loss_D = (losses.discriminator_lsgan_loss(D_a(real_a), D_a(history_a.query(fake_a)))
@@ -146,11 +148,13 @@ def step_d_with_generator_loss(G_ab, G_ba, D_a, D_b, opt_G, opt_D, real_a, real_
     return {"loss_G": loss_G.item(), "loss_D": loss_D.item()}
 
 
-def step_without_history(G_ab, G_ba, D_a, D_b, opt_G, opt_D, real_a, real_b, history_a, history_b):
+def step_without_history(G_ab, G_ba, D_a, D_b, opt_G, opt_D, real_a, real_b, history_a, history_b,
+                         cycle_weight=10.0, identity_weight=5.0):
     for D in (D_a, D_b):
         D.requires_grad_(False)
     opt_G.zero_grad()
-    loss_G, _, fake_b, fake_a = cyclegan_generator_loss(G_ab, G_ba, D_a, D_b, real_a, real_b)
+    loss_G, _, fake_b, fake_a = cyclegan_generator_loss(G_ab, G_ba, D_a, D_b, real_a, real_b,
+                                                       cycle_weight, identity_weight)
     loss_G.backward()
     opt_G.step()
     for D in (D_a, D_b):

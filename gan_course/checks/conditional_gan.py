@@ -14,21 +14,23 @@ from typing import Callable
 import torch
 from torch import nn
 
+from gan_course.checks.architecture import compare_layers
 from gan_course.checks.core import ExerciseError, build_from_class, call, exercise_check, fail, passed
 from gan_course.checks.probes import assert_trainable, ends_in_sigmoid, random_images, shape_of
-from gan_course.models.conditional import ConditionalGenerator, ProjectionDiscriminator
+from gan_course.checks.vanilla_gan import one_image
+from gan_course.models.conditional import ConditionalGenerator
 
 N_CLASSES = 10
 WRONG_DIM_HINT = ("join along dim=1, the feature (or channel) dimension: torch.cat([a, b], dim=1). "
                   "dim=0 is the batch, and stacking there adds rows instead of widening each one")
 
 
-def _labels(n: int, seed: int) -> torch.Tensor:
+def fixed_labels(n: int, seed: int) -> torch.Tensor:
     return torch.randint(0, N_CLASSES, (n,), generator=torch.Generator().manual_seed(seed))  # (n,)
 
 
 def _other_labels(labels: torch.Tensor) -> torch.Tensor:
-    return (labels + 1 + _labels(len(labels), 99) % (N_CLASSES - 1)) % N_CLASSES  # (n,), each differs from labels
+    return (labels + 1 + fixed_labels(len(labels), 99) % (N_CLASSES - 1)) % N_CLASSES  # (n,), each differs from labels
 
 
 def _forward(module: nn.Module, *args, what: str) -> torch.Tensor:
@@ -61,7 +63,7 @@ def _embeddings(module: nn.Module) -> list[nn.Embedding]:
 def _check_embedding(module: nn.Module, name: str, expected_dim: int, why: str) -> None:
     found = _embeddings(module)
     if not found:
-        fail(f"{name} has no nn.Embedding", f"store the label table as self.embed = nn.Embedding({N_CLASSES}, {expected_dim})")
+        fail(f"{name} has no nn.Embedding", f"store the label table as an nn.Embedding with {N_CLASSES} rows of {expected_dim} numbers, in self.embed")
     sizes = [(e.num_embeddings, e.embedding_dim) for e in found]
     if (N_CLASSES, expected_dim) not in sizes:
         fail(f"{name}'s embedding has the wrong size: {', '.join(f'nn.Embedding{s}' for s in sizes)}; expected "
@@ -77,7 +79,7 @@ def check_conditional_generator(Generator: type) -> None:
     G = build_from_class(Generator, f"Generator(z_dim={z_dim}, n_classes=10, embed_dim={embed_dim}, channels=4)",
                          z_dim=z_dim, n_classes=N_CLASSES, embed_dim=embed_dim, channels=4)
     _check_embedding(G, "G", embed_dim, f"the size that joins z (so the first layer sees z_dim + embed_dim = {z_dim + embed_dim})")
-    z, labels = torch.randn(6, z_dim, generator=torch.Generator().manual_seed(0)), _labels(6, 1)
+    z, labels = torch.randn(6, z_dim, generator=torch.Generator().manual_seed(0)), fixed_labels(6, 1)
     G.eval()  # BatchNorm uses running statistics: each image depends on its own z and label only
     out = _forward(G, z, labels, what=f"G(z, labels) with z {tuple(z.shape)} and labels {tuple(labels.shape)}")
     if not isinstance(out, torch.Tensor) or tuple(out.shape) != (6, 1, 28, 28):
@@ -89,7 +91,24 @@ def check_conditional_generator(Generator: type) -> None:
         relabelled = G(z, _other_labels(labels))
     if torch.allclose(out, relabelled):
         fail("G draws the same image whatever label it is given: the label never reaches the generator",
-             "use the labels in forward: torch.cat([z, self.embed(labels)], dim=1)")
+             "use the labels in forward: join their embedding to z along the feature dimension")
+    compare_layers(G, ConditionalGenerator(z_dim, N_CLASSES, embed_dim, channels=4), [z, labels], "G",
+                   {"Embedding": "an embedding of n_classes rows, embed_dim numbers each",
+                    "ConvTranspose2d": "the DCGAN body takes z_dim + embed_dim inputs and the channels it is given"},
+                   outputs=False)  # [z, embedding] or [embedding, z]: either order is a conditional G
+    with torch.no_grad():
+        alone = G(z[:1], labels[:1])  # (1, 1, 28, 28): eval mode, so the rest of the batch must not matter
+        other_z = G(torch.randn(6, z_dim, generator=torch.Generator().manual_seed(9)), labels)
+        last_relabelled = G(z, torch.cat([labels[:-1], _other_labels(labels)[-1:]]))
+    if not torch.allclose(alone, out[:1], atol=1e-5):
+        fail("G's first image changes when the rest of the batch changes: each image should depend only on its own "
+             "z and its own label", "join each z with the embedding of its own label, row by row, along dim=1")
+    if torch.allclose(last_relabelled[-1], out[-1], atol=1e-6):
+        fail("changing only the last image's label does not change the last image: each image must be drawn from "
+             "its own label", "embed the whole batch of labels, one embedding per row, and join row i to z's row i")
+    if torch.allclose(other_z, out, atol=1e-6):
+        fail("G draws the same image for a label whatever z is: the noise never reaches the generator",
+             "join z itself with the label's embedding")
     G.train()
     embed = next(e for e in _embeddings(G) if (e.num_embeddings, e.embedding_dim) == (N_CLASSES, embed_dim))
     assert_trainable(embed, "G's label embedding", G(z, labels).square().mean())
@@ -98,13 +117,14 @@ def check_conditional_generator(Generator: type) -> None:
 
 def _check_conditional_discriminator(D: nn.Module, name: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Shape, no sigmoid, and a score that depends on the label; returns (x, labels, scores)."""
-    x, labels = random_images(8, 2), _labels(8, 3)
+    x, labels = random_images(8, 2), fixed_labels(8, 3)
     D.eval()
     out = _forward(D, x, labels, what=f"{name}(x, labels) with x (8, 1, 28, 28) and labels (8,)")
     if not isinstance(out, torch.Tensor) or tuple(out.shape) != (8,):
         fail(f"{name}(x, labels) for 8 images returned {shape_of(out)}, expected one logit per image, shape (8,)",
              ".squeeze(1) the (B, 1) output" if isinstance(out, torch.Tensor) and tuple(out.shape) == (8, 1)
              else "keep the batch dimension: one score per (image, label) pair")
+    one_image(D, x[:1], f"{name}(x, labels)", labels[:1])
     probe = _randomised(D).eval()
     if ends_in_sigmoid(_LabelsBound(probe, labels), x):  # the probe works on its own copy: probe stays as it is
         fail(f"{name} ends in a sigmoid, but the hinge and BCEWithLogits losses expect raw scores",
@@ -130,6 +150,27 @@ class _LabelsBound(nn.Module):
         return self.D(x, self.labels)
 
 
+def _check_planes_seen(D: nn.Module, first: nn.Module, x: torch.Tensor, labels: torch.Tensor) -> None:
+    """What D's first convolution receives: the image as channel 0, then plane y all ones and the others zeros."""
+    seen = []
+    hook = first.register_forward_pre_hook(lambda m, args: seen.append(args[0].detach().clone()))
+    try:
+        with torch.no_grad():
+            call(D.eval(), x, labels, what="D(x, labels) with x (8, 1, 28, 28) and labels (8,)")
+    finally:
+        hook.remove()
+        D.train()
+    planes = seen[0][:, 1:]  # (8, n_classes, 28, 28)
+    expected = torch.eye(N_CLASSES)[labels][:, :, None, None].expand_as(planes)
+    if not torch.equal(seen[0][:, :1], x):
+        fail("the first channel D's convolution sees is not the image", "join the image first, then the label planes")
+    if not torch.equal(planes, expected):
+        fail("the label planes D sees are not one-hot: for label y, plane y should be all ones and every other "
+             f"plane all zeros (got values from {planes.min().item():g} to {planes.max().item():g})",
+             "one-hot encode the labels (F.one_hot gives (B, n_classes)), then stretch each number over a size x "
+             "size plane")
+
+
 @exercise_check
 def check_concat_discriminator(Discriminator: type) -> None:
     """Lesson 04: ``Discriminator(n_classes, channels)`` scores (x, labels) with one-hot label planes stacked
@@ -139,8 +180,10 @@ def check_concat_discriminator(Discriminator: type) -> None:
     if first is not None and first.in_channels != 1 + N_CLASSES:
         fail(f"D's first convolution takes {first.in_channels} input channels, expected 1 + n_classes = {1 + N_CLASSES}: "
              "the image plus one plane per class; the label planes never reach D",
-             "build it as nn.Conv2d(1 + n_classes, ...) and feed it torch.cat([x, label_planes], dim=1)")
+             "give the first convolution 1 + n_classes input channels, and feed it the image joined with the label planes along dim=1")
     x, labels, out = _check_conditional_discriminator(D, "D")
+    if first is not None:
+        _check_planes_seen(D, first, x, labels)
     assert_trainable(D, "D", out.square().mean())
     passed("concat_discriminator", "(x (8, 1, 28, 28), labels (8,)) -> (8,) logits; 11 input channels; the label changes the score")
 
@@ -168,83 +211,8 @@ def check_projection_discriminator(Discriminator: type) -> None:
         unconditional = probe.out(h).squeeze(1)
         scores = probe(x, labels)
     if not torch.allclose(scores, expected, atol=1e-5):
-        hint = ("add the unconditional term self.out(h).squeeze(1)" if torch.allclose(scores, expected - unconditional, atol=1e-5)
-                else "compute h = self.features(x) once, then self.out(h).squeeze(1) + (self.embed(labels) * h).sum(dim=1)")
+        hint = ("add the unconditional term: the score self.out gives the features" if torch.allclose(scores, expected - unconditional, atol=1e-5)
+                else "compute the features once; the score is the unconditional score of the features plus, per image, the dot product of its class vector with its features")
         fail("D(x, labels) is not out(phi(x)) + <embed(labels), phi(x)>, the projection discriminator's score", hint)
     assert_trainable(D, "D", out.square().mean())
     passed("projection_discriminator", "(x (8, 1, 28, 28), labels (8,)) -> out(phi) + <embed(y), phi>, shape (8,)")
-
-
-# ---------------------------------------------------------------- the train step
-
-class _Recorder(nn.Module):
-    """Wraps a network and records every call's inputs and output, so the check can see which label went where."""
-
-    def __init__(self, net: nn.Module, name: str):
-        super().__init__()
-        self.net, self.name, self.calls = net, name, []
-
-    def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        if labels is None:
-            fail(f"{self.name} was called without labels: the label was not given to the "
-                 f"{'discriminator' if self.name == 'D' else 'generator'}",
-                 f"call {self.name}(x, labels) every time; a conditional network needs to know which digit is meant")
-        out = self.net(x, labels)
-        self.calls.append((x.detach().clone(), labels.detach().clone(), out.detach().clone()))
-        return out
-
-
-def _match_rows(x: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
-    """For each row of x (N, ...), the index of the identical row in ``known`` (M, ...), or -1."""
-    distance = torch.cdist(x.flatten(1).double(), known.flatten(1).double())  # (N, M)
-    best = distance.min(dim=1)
-    return torch.where(best.values < 1e-6, best.indices, torch.full_like(best.indices, -1))
-
-
-@exercise_check
-def check_cgan_step(cgan_step: Callable, z_dim: int = 8) -> None:
-    """Lesson 04: ``cgan_step(G, D, opt_G, opt_D, real, labels, z_dim, n_classes)`` updates D on real images with
-    their labels and fakes with the labels G drew them for, then updates G; returns a dict of floats."""
-    torch.manual_seed(0)
-    G = _Recorder(ConditionalGenerator(z_dim=z_dim, embed_dim=4, channels=4), "G")
-    D = _Recorder(ProjectionDiscriminator(channels=4), "D")
-    opt_G, opt_D = torch.optim.Adam(G.parameters(), 1e-3), torch.optim.Adam(D.parameters(), 1e-3)
-    real, labels = random_images(16, 5), _labels(16, 6)
-    before = {n: [p.detach().clone() for p in m.parameters()] for n, m in (("G", G), ("D", D))}
-    result = call(cgan_step, G, D, opt_G, opt_D, real, labels, z_dim, N_CLASSES,
-                  what="cgan_step(G, D, opt_G, opt_D, real, labels, z_dim, n_classes)")
-    if not G.calls:
-        fail("cgan_step never called G", "draw fakes with fake = G(z, fake_labels)")
-    fakes = torch.cat([out for _, _, out in G.calls])  # (K, 1, 28, 28)
-    fake_labels = torch.cat([y for _, y, _ in G.calls])  # (K,)
-    if len(fake_labels) >= 8 and len(torch.unique(fake_labels)) == 1:
-        fail(f"every fake was drawn for the same label ({int(fake_labels[0])})",
-             "draw fake labels from every class: torch.randint(0, n_classes, (B,))")
-    judged = {"real": 0, "fake": 0}
-    for x, y, _ in D.calls:
-        for kind, known, known_labels in (("real", real, labels), ("fake", fakes, fake_labels)):
-            idx = _match_rows(x, known)
-            rows = idx >= 0
-            if not rows.any():
-                continue
-            judged[kind] += int(rows.sum())
-            wrong = rows & (y != known_labels[idx.clamp(min=0)])
-            if not wrong.any():
-                continue
-            if kind == "fake" and len(y) == len(labels) and bool((y == labels).all()):
-                fail("fake samples were scored with the real labels: G drew each fake for one label, and D judged it "
-                     "against the label of the real image in the same position",
-                     "pass D the labels the fakes were drawn for: D(fake.detach(), fake_labels) and D(fake, fake_labels)")
-            fail(f"{int(wrong.sum())} {kind} images were scored with a label that is not theirs",
-                 "real images go with labels; each fake goes with the label it was generated for")
-    if not judged["real"]:
-        fail("D never scored the real batch", "compute D(real, labels) in the D update")
-    if not judged["fake"]:
-        fail("D never scored the fakes G drew", "compute D(fake.detach(), fake_labels) in the D update and D(fake, fake_labels) for G")
-    for name, module in (("D", D), ("G", G)):
-        if all(torch.equal(a, p) for a, p in zip(before[name], module.parameters())):
-            fail(f"{name}'s weights did not change", f"call opt_{name}.zero_grad(), the loss's .backward() and opt_{name}.step()")
-    if not isinstance(result, dict) or not all(isinstance(v, float) for v in result.values()):
-        fail(f"cgan_step returned {type(result).__name__}, expected a dict of floats such as {{'loss_D': 0.7, 'loss_G': 1.2}}",
-             "return {'loss_D': loss_D.item(), 'loss_G': loss_G.item(), ...}")
-    passed("cgan_step", "real images judged with their labels, fakes with the labels they were drawn for; both nets updated")

@@ -15,11 +15,22 @@ import torch
 from torch import nn
 
 from gan_course import losses
+from gan_course.checks.architecture import compare_layers
 from gan_course.checks.core import build_from_class, call, exercise_check, fail, passed
 from gan_course.checks.probes import close, ends_in_sigmoid, random_images, shape_of
-from gan_course.models.cyclegan import CycleGenerator, PatchDiscriminator
-from gan_course.models.image_pool import ImagePool
+from gan_course.models import cyclegan
 from gan_course.training.update_steps import cyclegan_generator_loss
+
+# What lesson 05 says each layer is for: the message for a network that differs there.
+CYCLEGAN_RULES = {
+    "ReflectionPad2d": "pad by reflection (1 pixel) before each 3x3 convolution: the size stays, and the border "
+                       "repeats the image instead of adding a dark frame",
+    "InstanceNorm2d": "each convolution is followed by instance norm (per image, per channel), except D's first layer",
+    "LeakyReLU": "D uses LeakyReLU with slope 0.2 after each hidden convolution",
+    "ReLU": "F is pad, conv, norm, ReLU, pad, conv, norm: one ReLU in the middle, none after the sum",
+    "Conv2d": "D: two 4x4, stride-2, padding-1 convolutions (28 -> 14 -> 7), then a 3x3, stride-1, padding-1 "
+              "convolution to one channel; a residual block keeps C channels with 3x3 kernels",
+}
 
 
 @exercise_check
@@ -40,7 +51,8 @@ def check_residual_block(ResidualBlock: type) -> None:
     if not torch.allclose(out, x, atol=1e-5):
         fail("with every weight set to 0 the block should return its input unchanged, but it does not: the skip "
              "connection x + F(x) is missing (or a ReLU follows the sum)",
-             "return x + self.body(x), with no activation after the addition")
+             "return the input plus the body's output, with no activation after the addition")
+    compare_layers(block, cyclegan.ResidualBlock(6), [x], "ResidualBlock(6)", CYCLEGAN_RULES)
     passed("residual_block", "(2, 6, 14, 14) -> (2, 6, 14, 14), and x + F(x)")
 
 
@@ -65,6 +77,12 @@ def check_patch_discriminator(PatchDiscriminator_: type) -> None:
         fail(f"D returned {shape_of(out)} for two 28x28 images, expected a (2, 1, 7, 7) map: one score per patch",
              "two stride-2 convolutions (28 -> 14 -> 7), then a 3x3, stride-1 convolution to 1 channel; no flatten, "
              "no pooling to a single number")
+    rgb = build_from_class(PatchDiscriminator_, "PatchDiscriminator(3, 8)", 3, 8).eval()
+    out = call(rgb, random_images(6, 5).view(2, 3, 28, 28), what="PatchDiscriminator(3, 8) on a (2, 3, 28, 28) input",
+               hint="the first convolution takes in_channels input channels, whatever they are")
+    if tuple(out.shape) != (2, 1, 7, 7):
+        fail(f"PatchDiscriminator(3, 8) returned {shape_of(out)} for two 3-channel images, expected (2, 1, 7, 7)",
+             "build every layer from the constructor's arguments")
     if ends_in_sigmoid(D, x):
         fail("D ends in a sigmoid, but the least-squares loss compares raw scores with 1 and 0",
              "remove the final sigmoid: LSGAN scores are any real number")
@@ -77,6 +95,7 @@ def check_patch_discriminator(PatchDiscriminator_: type) -> None:
         fail(f"changing a 4x4 corner of the image changed {int(changed.sum())} of 49 patch scores: each score sees "
              "(nearly) the whole image",
              "keep the network shallow (receptive field about 18 pixels): it should judge local texture, not the digit")
+    compare_layers(D, cyclegan.PatchDiscriminator(1, 8), [x], "PatchDiscriminator(1, 8)", CYCLEGAN_RULES)
     passed("patch_discriminator", f"(2, 1, 28, 28) -> (2, 1, 7, 7) raw scores; a corner reaches {int(changed.sum())} of 49 patches")
 
 
@@ -97,19 +116,19 @@ def check_lsgan_losses(discriminator_lsgan_loss: Callable, generator_lsgan_loss:
         }
         found = next((why for why, value in wrong.items() if close(d, value)), None)
         fail(f"discriminator_lsgan_loss gave {d.item():.4f}, expected {expected.item():.4f}" + (f": {found}" if found else ""),
-             "0.5 * ((real_scores - 1).square().mean() + fake_scores.square().mean())")
+             "half the sum of two means: the squared distance of the real scores from 1, and of the fake scores from 0")
     g = call(generator_lsgan_loss, fake, what="generator_lsgan_loss(fake_scores)")
     expected = losses.generator_lsgan_loss(fake)
     if not isinstance(g, torch.Tensor) or not close(g, expected):
         swapped = isinstance(g, torch.Tensor) and close(g, fake.square().mean())
         fail(f"generator_lsgan_loss gave {shape_of(g) if not isinstance(g, torch.Tensor) or g.dim() else f'{g.item():.4f}'}, "
              f"expected {expected.item():.4f}" + (": G pushes its scores to 0, D's target for fakes" if swapped else ""),
-             "G wants D to score its fakes as real: (fake_scores - 1).square().mean()")
+             "G wants D to score its fakes as real: the mean squared distance of the fake scores from 1")
     passed("lsgan_losses", "D: 0.5[(D(x)-1)^2 + D(G(z))^2], G: (D(G(z))-1)^2, on 4x7x7 patch scores")
 
 
 def _check_l1(fn: Callable, name: str, reference: Callable, first: str, second: str) -> None:
-    a, b = random_images(3, 9), random_images(3, 10)
+    a, b = random_images(3, 9).requires_grad_(True), random_images(3, 10).requires_grad_(True)
     value = call(fn, a, b, what=f"{name}({first}, {second})")
     expected = reference(a, b)
     if not isinstance(value, torch.Tensor) or value.dim() != 0:
@@ -119,7 +138,13 @@ def _check_l1(fn: Callable, name: str, reference: Callable, first: str, second: 
                  "it sums instead of averaging, so its weight depends on the image size": (a - b).abs().sum()}
         found = next((why for why, v in wrong.items() if close(value, v)), None)
         fail(f"{name} gave {value.item():.4f}, expected {expected.item():.4f}" + (f": {found}" if found else ""),
-             f"({second} - {first}).abs().mean()")
+             "the mean, over every pixel of every image, of the absolute difference between the two batches")
+    got = torch.autograd.grad(value, [a, b], allow_unused=True)
+    for g, e, which in zip(got, torch.autograd.grad(expected, [a, b]), (first, second)):
+        if g is None or not close(g, e):
+            fail(f"{name} has the right value, but no gradient reaches {which}: the generator producing it "
+                 "would get no signal from this loss", "compute the difference from both inputs as they are, "
+                 "without .detach(), .item() or .data")
 
 
 @exercise_check
@@ -184,8 +209,8 @@ def check_generator_objective(generator_objective: Callable) -> None:
     result = call(generator_objective, G_ab, G_ba, D_a, D_b, real_a, real_b, 10.0, 5.0,
                   what="generator_objective(G_ab, G_ba, D_a, D_b, real_a, real_b, 10.0, 5.0)")
     if not isinstance(result, tuple) or len(result) != 4:
-        fail(f"generator_objective returned {type(result).__name__}, expected (total, parts, fake_b, fake_a)",
-             "return total, {'adversarial': ..., 'cycle': ..., 'identity': ...}, fake_b, fake_a")
+        fail(f"generator_objective returned {type(result).__name__}, expected a 4-tuple (the total, its parts, the B fakes, the A fakes)",
+             "return a 4-tuple: the total, the dict of parts (adversarial, cycle, identity), the B fakes and the A fakes")
     total = result[0]
     candidates = _objective_candidates(G_ab, G_ba, D_a, D_b, real_a, real_b, 10.0, 5.0)
     if not isinstance(total, torch.Tensor) or total.dim() != 0:
@@ -193,10 +218,25 @@ def check_generator_objective(generator_objective: Callable) -> None:
     if not close(total, candidates["right"], rtol=1e-4):
         found = next((why for why, value in candidates.items() if why != "right" and close(total, value, rtol=1e-4)), None)
         fail(f"the total is {total.item():.4f}, expected {candidates['right'].item():.4f}" + (f": {found}" if found else ""),
-             "cycle: cycle_loss(real_a, G_ba(fake_b)) + cycle_loss(real_b, G_ab(fake_a)); identity: "
-             "identity_loss(real_b, G_ab(real_b)) + identity_loss(real_a, G_ba(real_a))")
+             "cycle: each real batch against its round trip through both generators; identity: each generator given "
+             "images of its OUTPUT domain, against those same images")
     if not total.requires_grad:
         fail("the total carries no gradient", "don't detach the fakes or use torch.no_grad() in the generators' objective")
+    params = [*G_ab.parameters(), *G_ba.parameters()]
+    got = torch.autograd.grad(total, params, allow_unused=True, retain_graph=True)
+    expected = torch.autograd.grad(candidates["right"], params, retain_graph=True)
+    if not all(g is not None and close(g, e, rtol=1e-4) for g, e in zip(got, expected)):
+        fail("the total has the right value, but the generators' gradients are not the objective's: part of it is cut "
+             "off from the graph (a detached fake or reconstruction)", "keep every fake on the graph: G learns "
+             "through each term that uses its output")
+    with torch.no_grad():
+        fakes = G_ab(real_a), G_ba(real_b)
+    if not all(isinstance(r, torch.Tensor) and r.shape == f.shape and torch.allclose(r, f) for r, f in zip(result[2:], fakes)):
+        swapped = all(isinstance(r, torch.Tensor) and r.shape == f.shape and torch.allclose(r, f)
+                      for r, f in zip(result[2:], fakes[::-1]))
+        fail("the fakes returned are not the B fakes (real A translated) then the A fakes (real B translated)"
+             + (": they are in the other order" if swapped else ""),
+             "return the total, the parts, then the B fakes, then the A fakes: the step hands each to its buffer")
     passed("generator_objective", "adversarial + 10 * cycle + 5 * identity, each term against the right image")
 
 
@@ -216,7 +256,11 @@ def check_history_buffer(History: type) -> None:
     if not torch.equal(out, first):
         fail("while the buffer is filling, query should return the new fakes themselves", "append each new image and return it")
     new = torch.arange(100.0, 164.0).view(64, 1, 1, 1)
-    out = buffer.query(new)
+    out = call(buffer.query, new, what="history.query(fakes) on 64 more fakes, with the buffer full")
+    stored = getattr(buffer, "images", None)
+    if isinstance(stored, list) and len(stored) != 8:
+        fail(f"a History(8) holds {len(stored)} images after 72 fakes, expected 8: it keeps filling past its capacity",
+             "add new images only while fewer than capacity are stored; after that, swap")
     old_share = (out.flatten() != new.flatten()).float().mean().item()  # an earlier fake in place of the new one
     if old_share == 0:
         fail("once the buffer is full, query still returns only the new fakes: D never sees an earlier generator's "
@@ -225,59 +269,10 @@ def check_history_buffer(History: type) -> None:
     if not 0.3 <= old_share <= 0.7:
         fail(f"{old_share:.0%} of a full buffer's answers were earlier fakes, expected about half",
              "draw the coin once per image, with probability 0.5")
+    later = buffer.query(torch.arange(200.0, 264.0).view(64, 1, 1, 1)).flatten()
+    if not ((later >= 100) & (later < 164)).any():
+        fail("a full buffer never takes in new fakes: its answers are always the first fakes it stored, so D keeps "
+             "seeing the generator's earliest images", "when an old image is returned, store the new one in its slot")
     if buffer.query(torch.ones(2, 1, 1, 1, requires_grad=True)).requires_grad:
         fail("query returns images that still carry gradients back to G", "store and return fakes.detach()")
     passed("history_buffer", f"new fakes while filling, then {old_share:.0%} earlier fakes; detached")
-
-
-@exercise_check
-def check_cyclegan_step(cyclegan_step: Callable) -> None:
-    """Lesson 05: ``cyclegan_step(G_ab, G_ba, D_a, D_b, opt_G, opt_D, real_a, real_b, history_a, history_b)``
-    updates both generators on their objective, then both discriminators on theirs alone."""
-    torch.manual_seed(0)
-    G_ab, G_ba = CycleGenerator(channels=4, n_blocks=1), CycleGenerator(channels=4, n_blocks=1)
-    D_a, D_b = PatchDiscriminator(channels=4), PatchDiscriminator(channels=4)
-    opt_G = torch.optim.SGD([*G_ab.parameters(), *G_ba.parameters()], lr=0.0)  # lr 0: the check reads gradients
-    opt_D = torch.optim.SGD([*D_a.parameters(), *D_b.parameters()], lr=0.0)
-    real_a, real_b = random_images(4, 7), random_images(4, 8)
-    seen: dict[str, list] = {"query": []}
-    history_a, history_b = ImagePool(0), ImagePool(0)  # capacity 0: the fakes pass straight through
-    for h in (history_a, history_b):
-        original = h.query
-        h.query = lambda fakes, original=original: seen["query"].append(fakes.detach()) or original(fakes)
-    grads_at_d_step = {}
-
-    def record_d_step(original=opt_D.step):
-        grads_at_d_step.update({id(p): None if p.grad is None else p.grad.clone()
-                                for p in (*D_a.parameters(), *D_b.parameters())})
-        return original()
-
-    opt_D.step = record_d_step
-    call(cyclegan_step, G_ab, G_ba, D_a, D_b, opt_G, opt_D, real_a, real_b, history_a, history_b,
-         what="cyclegan_step(G_ab, G_ba, D_a, D_b, opt_G, opt_D, real_a, real_b, history_a, history_b)")
-    if not grads_at_d_step:
-        fail("opt_D.step() was never called: the discriminators never learn", "after the G update: opt_D.zero_grad(), D losses, backward, opt_D.step()")
-    if len(seen["query"]) < 2:
-        fail("the history buffers were not asked for the fakes D should see", "D_a judges history_a.query(fake_a), D_b judges history_b.query(fake_b)")
-    # What D's gradients must be: its own least-squares loss on the real images and the buffered fakes, nothing else.
-    with torch.no_grad():
-        fake_b, fake_a = G_ab(real_a), G_ba(real_b)
-    params = [*D_a.parameters(), *D_b.parameters()]
-    loss_D = (losses.discriminator_lsgan_loss(D_a(real_a), D_a(fake_a))
-              + losses.discriminator_lsgan_loss(D_b(real_b), D_b(fake_b)))
-    expected = torch.autograd.grad(loss_D, params)
-    got = [grads_at_d_step[id(p)] for p in params]
-    if any(g is None for g in got):
-        fail("some discriminator weights had no gradient when opt_D stepped", "call (loss_D_a + loss_D_b).backward() before opt_D.step()")
-    if not all(torch.allclose(g, e, rtol=1e-3, atol=1e-6) for g, e in zip(got, expected)):
-        loss_G = cyclegan_generator_loss(G_ab, G_ba, D_a, D_b, real_a, real_b)[0]
-        leaked = [e + g for e, g in zip(expected, torch.autograd.grad(loss_G, params))]
-        if all(torch.allclose(g, e, rtol=1e-3, atol=1e-6) for g, e in zip(got, leaked)):
-            fail("the discriminators were updated with the generator's loss as well as their own: when opt_D stepped, "
-                 "D's gradients held the G loss's gradients too",
-                 "freeze the Ds during the G update (D.requires_grad_(False)), or call opt_D.zero_grad() right "
-                 "before the D losses' backward")
-        fail("when opt_D stepped, D's gradients were not those of the least-squares D loss on the real images and "
-             "the buffered fakes", "loss_D_a = discriminator_lsgan_loss(D_a(real_a), D_a(history_a.query(fake_a))), "
-             "the same for B, then (loss_D_a + loss_D_b).backward()")
-    passed("cyclegan_step", "G updated on its objective; D updated on real images and buffered fakes alone")

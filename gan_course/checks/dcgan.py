@@ -7,10 +7,25 @@ from typing import Callable
 import torch
 from torch import nn
 
+from gan_course.checks.architecture import compare_layers, infer
 from gan_course.checks.core import call, exercise_check, fail, passed
 from gan_course.checks.probes import shape_of
 from gan_course.checks.vanilla_gan import validate_discriminator, validate_generator
+from gan_course.models import dcgan
 from gan_course.models.dcgan import DCGANDiscriminator, DCGANGenerator
+
+# Radford et al.'s guidelines, as lesson 02 states them: the message for a network that breaks one.
+DCGAN_RULES = {
+    "bias=False": "a convolution followed by BatchNorm needs no bias (bias=False): BatchNorm subtracts the mean right "
+                  "after, which cancels it",
+    "BatchNorm2d": "BatchNorm goes in both networks except G's output and D's input layer: without it G tends to "
+                   "collapse early; on D's input it made samples oscillate",
+    "LeakyReLU": "D uses LeakyReLU with slope 0.2 (Radford et al.): a plain ReLU gives zero gradient for negative inputs",
+    "ReLU": "G uses ReLU after each BatchNorm (Radford et al.); D uses LeakyReLU(0.2)",
+    "Tanh": "G ends in tanh, so that it can draw the data's whole range, [-1, 1]",
+    "ConvTranspose2d": "kernel_size=4, stride=2, padding=1 doubles the size; the table gives the first layer (7, 1, 0)",
+    "Conv2d": "kernel_size=4, stride=2, padding=1 halves the size; D's last layer is a 7x7 convolution to one channel",
+}
 
 
 def _layers(module: nn.Module, kind) -> list[nn.Module]:
@@ -29,7 +44,7 @@ def check_generator_block(generator_block: Callable) -> None:
     block = call(generator_block, 8, 4, what="generator_block(8, 4)")
     if not isinstance(block, nn.Module):
         fail(f"generator_block returned a {type(block).__name__}, expected an nn.Module",
-             "return nn.Sequential(nn.ConvTranspose2d(...), nn.BatchNorm2d(...), nn.ReLU())")
+             "return the layers wrapped in one nn.Sequential")
     x = torch.randn(2, 8, 7, 7, generator=torch.Generator().manual_seed(0))
     out = call(block, x, what="generator_block(8, 4) on a (2, 8, 7, 7) input",
                hint="the first layer must take in_channels (here 8) input channels")
@@ -40,9 +55,10 @@ def check_generator_block(generator_block: Callable) -> None:
         fail("generator_block has no nn.ConvTranspose2d", "DCGAN upsamples with a learned, strided transposed convolution")
     if not _layers(block, nn.BatchNorm2d):
         fail("generator_block has no BatchNorm2d after its transposed convolution",
-             "add nn.BatchNorm2d(out_channels): it keeps each layer's activations on scale and stops G collapsing early")
+             "add a BatchNorm2d over the out_channels channels: it keeps each layer's activations on scale and stops G collapsing early")
     if not _layers(block, nn.ReLU) or _layers(block, nn.LeakyReLU):
         fail("generator_block should end in nn.ReLU()", "Radford et al. use ReLU in G (LeakyReLU in D)")
+    compare_layers(block, dcgan.generator_block(8, 4), [x], "generator_block(8, 4)", DCGAN_RULES)
     passed("generator_block", "(2, 8, 7, 7) -> (2, 4, 14, 14) with ConvTranspose2d, BatchNorm2d, ReLU")
 
 
@@ -54,7 +70,7 @@ def check_discriminator_block(discriminator_block: Callable) -> None:
         block = call(discriminator_block, 4, 8, batchnorm, what=f"discriminator_block(4, 8, batchnorm={batchnorm})")
         if not isinstance(block, nn.Module):
             fail(f"discriminator_block returned a {type(block).__name__}, expected an nn.Module",
-                 "return nn.Sequential(nn.Conv2d(...), ..., nn.LeakyReLU(0.2))")
+                 "return the layers wrapped in one nn.Sequential")
         out = call(block, x, what=f"discriminator_block(4, 8, batchnorm={batchnorm}) on a (2, 4, 14, 14) input")
         if tuple(out.shape) != (2, 8, 7, 7):
             fail(f"discriminator_block(4, 8) turned (2, 4, 14, 14) into {shape_of(out)}, expected (2, 8, 7, 7)",
@@ -63,12 +79,14 @@ def check_discriminator_block(discriminator_block: Callable) -> None:
             fail("discriminator_block downsamples with pooling", "use a strided convolution (stride=2) instead: D learns how to downsample")
         has_bn = bool(_layers(block, nn.BatchNorm2d))
         if batchnorm and not has_bn:
-            fail("discriminator_block(..., batchnorm=True) has no BatchNorm2d", "add nn.BatchNorm2d(out_channels) when batchnorm is True")
+            fail("discriminator_block(..., batchnorm=True) has no BatchNorm2d", "add a BatchNorm2d over the output channels when batchnorm is True")
         if not batchnorm and has_bn:
             fail("discriminator_block(..., batchnorm=False) still has a BatchNorm2d",
                  "the input layer skips BatchNorm (Radford et al.): only add it when batchnorm is True")
         if not _layers(block, nn.LeakyReLU):
-            fail("discriminator_block has no LeakyReLU", "end with nn.LeakyReLU(0.2): a plain ReLU gives D dead units and G no gradient there")
+            fail("discriminator_block has no LeakyReLU", "end with a LeakyReLU of slope 0.2: a plain ReLU gives D dead units and G no gradient there")
+        compare_layers(block, dcgan.discriminator_block(4, 8, batchnorm), [x],
+                       f"discriminator_block(4, 8, batchnorm={batchnorm})", DCGAN_RULES)
     passed("discriminator_block", "(2, 4, 14, 14) -> (2, 8, 7, 7) with a strided Conv2d, optional BatchNorm2d, LeakyReLU")
 
 
@@ -94,17 +112,25 @@ def check_weights_init(weights_init: Callable) -> None:
     """Lesson 02: ``weights_init(module)`` sets conv weights ~N(0, 0.02), BatchNorm scale ~N(1, 0.02), shift 0."""
     torch.manual_seed(0)
     for model in (DCGANGenerator(z_dim=16, channels=16), DCGANDiscriminator(channels=16)):
+        with torch.no_grad():  # as after some training: weights_init must set every value, not rely on defaults
+            for m in model.modules():
+                if isinstance(m, nn.BatchNorm2d):
+                    m.bias.fill_(0.3)
         call(model.apply, weights_init, what=f"{type(model).__name__}().apply(weights_init)")
         problems = _init_problems(model)
         if problems:
             missed_transposed = any("ConvTranspose2d" in p for p in problems) and not any(p.startswith("Conv2d") for p in problems)
             fail(f"after model.apply(weights_init): {problems[0]}" + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""),
                  "isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)) covers both kinds of convolution" if missed_transposed
-                 else "nn.init.normal_(module.weight, 0.0, 0.02) for convolutions; for BatchNorm2d "
-                      "nn.init.normal_(module.weight, 1.0, 0.02) and nn.init.zeros_(module.bias); change them in place")
+                 else "draw convolution weights from N(0, 0.02) and BatchNorm scales from N(1, 0.02) with the "
+                      "in-place functions of nn.init (normal_), so the module's own tensors change")
         for m in model.modules():
             if isinstance(m, nn.BatchNorm2d) and torch.any(m.bias != 0):
-                fail("a BatchNorm2d shift (bias) is not zero after weights_init", "nn.init.zeros_(module.bias)")
+                fail("a BatchNorm2d shift (bias) is not zero after weights_init",
+                     "set the shift to zero in place, as you set the scale")
+            if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)) and m.bias is not None and torch.any(m.bias != 0):
+                fail(f"a {type(m).__name__}'s bias is not zero after weights_init: PyTorch's default bias is random",
+                     "a convolution that has a bias (m.bias is not None) gets it set to zero, in place")
     passed("weights_init", "convolutions ~N(0, 0.02), BatchNorm scale ~N(1, 0.02), shift 0")
 
 
@@ -117,8 +143,13 @@ def check_dcgan(G: nn.Module, D: nn.Module, z_dim: int) -> None:
         fail("G needs transposed convolutions and D convolutions", "build them from generator_block and discriminator_block")
     if not _layers(G, nn.BatchNorm2d):
         fail("G has no BatchNorm2d", "use generator_block, which has BatchNorm2d after each transposed convolution")
+    z = torch.randn(4, z_dim, generator=torch.Generator().manual_seed(3))
+    compare_layers(G, DCGANGenerator(z_dim, infer(G, nn.ConvTranspose2d, "out_channels", 0, default=128) // 4), [z],
+                   "G", DCGAN_RULES)
+    x = torch.rand(4, 1, 28, 28, generator=torch.Generator().manual_seed(4)) * 2 - 1
+    compare_layers(D, DCGANDiscriminator(infer(D, nn.Conv2d, "out_channels", 0, default=32)), [x], "D", DCGAN_RULES)
     problems = _init_problems(G) + _init_problems(D)
     if problems:
         fail(f"the networks are not initialised as in DCGAN: {problems[0]}",
-             "call G.apply(weights_init) and D.apply(weights_init) after building them")
+             "apply weights_init to every submodule of both networks (Module.apply), after building them")
     passed("dcgan", f"G: (B, {z_dim}) -> (B, 1, 28, 28) in [-1, 1]; D: -> logits (B,); DCGAN init applied")

@@ -12,6 +12,7 @@ from gan_course.checks.core import call, exercise_check, fail, passed
 from gan_course.checks.probes import shape_of
 from gan_course.data import ring
 from gan_course.metrics.modes import mode_histogram, nearest_modes
+from gan_course.packing import pack
 
 
 class _QuadraticCritic(nn.Module):
@@ -21,8 +22,17 @@ class _QuadraticCritic(nn.Module):
         super().__init__()
         self.s = nn.Parameter(torch.tensor(1.0))
 
+        self.inputs: list[torch.Tensor] = []
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.inputs.append(x.detach().clone())
         return 0.5 * self.s * x.flatten(1).square().sum(1)
+
+
+def _penalty_on_segments(n_grid: int = 200_001) -> float:
+    """10 * E[(||x_hat|| - 1)^2] for x_hat = a r + (1 - a) f, |r| = 1, |f| = 3, r orthogonal to f, a ~ U(0, 1)."""
+    a = torch.linspace(0, 1, n_grid, dtype=torch.float64)
+    return float(10 * ((a.square() + 9 * (1 - a).square()).sqrt() - 1).square().mean())
 
 
 @exercise_check
@@ -32,24 +42,32 @@ def check_gradient_penalty(gradient_penalty: Callable) -> None:
     D = _QuadraticCritic()
     n = 4096
     direction = F.normalize(torch.randn(n, 2, generator=torch.Generator().manual_seed(1)), dim=1)
-    real, fake = direction * 1.0, direction * 3.0  # ||grad|| is 1 on real points, 3 on fakes, 1 + 2(1 - a) between
+    # ||grad D|| = ||x||: 1 on real points, 3 on fakes; each fake at right angles to its real sample, so a mix that
+    # leaves the line between the two (a weight per coordinate, or a pair shuffled) shows.
+    real, fake = direction * 1.0, direction.flip(1) * torch.tensor([-3.0, 3.0])
     out = call(gradient_penalty, D, real, fake, what="gradient_penalty(D, real, fake)")
+    for x_hat in (x for x in D.inputs if x.shape == real.shape):
+        a, b = (x_hat * real).sum(1), (x_hat * fake).sum(1) / 9  # the weights of real and fake in x_hat
+        if not (torch.allclose(a + b, torch.ones(n), atol=1e-4) and a.min() >= -1e-4 and a.max() <= 1 + 1e-4):
+            fail("the points where the penalty is taken are not on the line between each real sample and its fake",
+                 "mix each real-fake pair with ONE random weight a in [0, 1], shared by every coordinate of the pair: "
+                 "the weights have shape (B, 1), not (B, 2)")
     if not isinstance(out, torch.Tensor) or out.dim() != 0:
         fail(f"gradient_penalty returned {shape_of(out)}, expected a scalar tensor",
-             "average over the batch: ((grad_norm - 1) ** 2).mean(), times the weight 10")
+             "average the squared deviations over the batch, then multiply by the weight 10")
     value = out.item()
-    expected = 10 * 4 / 3  # 10 * E[(2(1 - a))^2] for a ~ U(0, 1)
+    expected = _penalty_on_segments()
     if abs(value) < 1e-6:
         fail("gradient_penalty is 0 where the critic's gradient norm is 1: it was computed on the real samples only",
              "penalise at random points between real and fake: x_hat = a * real + (1 - a) * fake, a ~ U(0, 1) per sample")
     if abs(value - 40) < 2:
         fail("gradient_penalty was computed on the fake samples only",
              "penalise at x_hat = a * real + (1 - a) * fake with a fresh a ~ U(0, 1) per sample")
-    if abs(value - 4 * 10 / 3 / 10) < 0.3:
+    if abs(value - expected / 10) < 0.1 * expected / 10:
         fail("gradient_penalty is missing its weight of 10", "multiply the mean squared deviation by 10 (Gulrajani et al.)")
     if abs(value - expected) > 0.1 * expected:
         fail(f"gradient_penalty returned {value:.2f} on a critic whose answer is {expected:.2f}",
-             "10 * ((grads.flatten(1).norm(dim=1) - 1) ** 2).mean(), with grads = autograd.grad(D(x_hat).sum(), x_hat)")
+             "the gradient of D at x_hat (torch.autograd.grad), its norm per sample, the squared deviation from 1, the mean, times 10")
     if not out.requires_grad:
         fail("the penalty does not depend on the critic's weights, so the critic's update ignores it",
              "torch.autograd.grad(..., create_graph=True): the penalty must stay differentiable")
@@ -82,7 +100,7 @@ def check_packed_scores(packed_scores: Callable, m: int = 4) -> None:
                hint="pack with gan_course.packing.pack(samples, m): (B, 2) -> (B // m, 2 * m)")
     if not (isinstance(out, tuple) and len(out) == 2):
         fail(f"packed_scores returned {type(out).__name__}, expected a pair (real_scores, fake_scores)",
-             "return D(pack(real, m)), D(pack(fake, m))")
+             "return the pair: the real packs' scores, then the fake packs'")
     shapes = [shape_of(o) for o in out]
     if shapes != [f"({n // m},)"] * 2:
         fail(f"packed_scores returned scores of shapes {shapes}, expected ({n // m},) each: one score per pack of {m}",
@@ -91,10 +109,18 @@ def check_packed_scores(packed_scores: Callable, m: int = 4) -> None:
     mixed = ((rows > 0).any(1) & (rows < 0).any(1)).sum().item()
     if mixed:
         fail(f"{mixed} packs mix real and fake samples, so D can no longer tell a real pack from a fake one",
-             "pack the real batch and the fake batch separately: D(pack(real, m)) and D(pack(fake, m))")
+             "pack the real batch and the fake batch separately, then score each")
     real_rows = (rows > 0).all(1).sum().item()
     if real_rows != n // m:
         fail(f"D saw {real_rows} packs of real samples, expected {n // m}", "score every real sample exactly once, in packs of m")
+    with torch.no_grad():
+        expected = [D.linear(pack(x, m)).squeeze(1) for x in (real, fake)]
+    if all(torch.allclose(o, e) for o, e in zip(out, reversed(expected))):
+        fail("packed_scores returned the fake packs' scores first: the pair is (real scores, fake scores)",
+             "return the real packs' scores first, then the fakes'")
+    if not all(torch.allclose(o, e) for o, e in zip(out, expected)):
+        fail("packed_scores did not return D's scores of the packs, in the order the samples came",
+             "score pack(real, m) and pack(fake, m) with D and return the two score tensors as they are")
     passed("packed_scores", f"packs of {m} real and packs of {m} fake samples, scored separately")
 
 
@@ -113,7 +139,7 @@ def check_mode_counts(mode_counts: Callable) -> None:
         expected = mode_histogram(samples, mixture)
         if not isinstance(got, torch.Tensor) or tuple(got.shape) != (mixture.n_modes,):
             fail(f"mode_counts returned {shape_of(got)} for {name}, expected one count per mode, shape ({mixture.n_modes},)",
-                 "torch.bincount(nearest[high_quality], minlength=len(centers))")
+                 "count, per centre, the samples whose nearest centre it is and that lie close enough (torch.bincount with a minimum length)")
         if not torch.equal(got.long(), expected):
             every_sample = torch.bincount(nearest_modes(samples, mixture)[0], minlength=mixture.n_modes)
             far = torch.equal(got.long(), every_sample)

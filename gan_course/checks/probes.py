@@ -59,3 +59,16 @@ def ends_in_sigmoid(D: nn.Module, x: torch.Tensor) -> bool:
             last.bias.mul_(1000)
         out = probe(x)
     return bool(out.min() >= 0 and out.max() <= 1)
+
+
+def expect_standard_normal(z, batch: int, z_dim: int, what: str = "G") -> None:
+    """Fail unless ``z`` looks like the standard normal noise the lessons draw: (batch, z_dim), mean ~0, std ~1.
+
+    With batch * z_dim >= 100 values, a standard normal's sample std lies in [0.7, 1.3] (it is ~1 +- 0.07), and
+    uniform noise in [0, 1) (std 0.29, never negative) or images in [-1, 1] (std ~0.58) do not."""
+    if not isinstance(z, torch.Tensor) or tuple(z.shape) != (batch, z_dim):
+        fail(f"{what} was given noise of shape {shape_of(z)}, expected ({batch}, {z_dim}): one z_dim-vector per image "
+             "of the batch", "draw the noise with the batch's length and z_dim")
+    if z.min() >= 0 or not 0.7 < z.std().item() < 1.3 or abs(z.mean().item()) > 0.3:
+        fail(f"{what}'s noise has mean {z.mean().item():.2f}, std {z.std().item():.2f} and minimum {z.min().item():.2f}: "
+             "not standard normal noise", "draw z from N(0, 1) (torch.randn), not uniform noise or data")

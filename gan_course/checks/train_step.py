@@ -3,13 +3,14 @@ gradient is compared with the one the right losses give (see ``gradient_spy``)."
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from typing import Callable
 
 import torch
 
 from gan_course.checks.core import call, exercise_check, fail, passed
-from gan_course.checks.gradient_spy import FixedNoiseGenerator, GradientSpy, flatten_grads, grads_of, grads_match
-from gan_course.checks.probes import bce, close, random_images
+from gan_course.checks.gradient_spy import FixedNoiseGenerator, GradientSpy, grads_match, grads_of, judge_steps
+from gan_course.checks.probes import bce, expect_standard_normal, random_images
+from gan_course.checks.step_report import judge_report
 from gan_course.models.mlp import MLPDiscriminator, MLPGenerator
 
 
@@ -61,91 +62,46 @@ def check_train_step(train_step: Callable, z_dim: int = 8) -> None:
             train_step, G, D, opt_G, opt_D, real, z_dim, what=f"train_step (call {attempt + 1})",
             hint=_hint_for_runtime_error(),
         ))
-        expected = _check_step_events(spy.events, attempt, G_params, D_params)
+        for z in G.given:
+            expect_standard_normal(z, len(real), z_dim)
+        G.given.clear()
+        judge_steps(spy.events, attempt, {"G": G_params, "D": D_params}, ["D", "G"], _diagnose, {"D": "G"})
+        d_ref, g_ref = spy.events[0][3], spy.events[1][3]
         spy.events.clear()
-        _check_step_result(results[-1], expected)
+        # D(G(z)) may be reported before D's update (as the D step saw it) or after (as the G step saw it).
+        judge_report(results[-1], {"loss_D": [d_ref["loss_D"], d_ref["loss_D"] / 2], "loss_G": [g_ref["loss_G"]],
+                                   "D_x": [d_ref["D_x"]], "D_G_z": [d_ref["D_G_z"], g_ref["D_G_z"]]}, "train_step",
+                     {"loss_D": "the value of the loss D was trained on", "loss_G": "the value of the loss G was trained on",
+                      "D_x": "the mean probability D gave the real batch (a probability, after the sigmoid, not a logit)",
+                      "D_G_z": "the mean probability D gave the fakes (after the sigmoid)"})
     passed("train_step", "D then G updated with the right gradients; detach and zero_grad in place")
 
 
 def _hint_for_runtime_error() -> str:
     return ("'Trying to backward through the graph a second time' means the D step back-propagated into G: "
-            "score the fakes with D(fake.detach()) in the D step")
+            "in D's update, score fakes that are detached from G's graph")
 
 
-def _check_step_events(events, attempt: int, G_params, D_params) -> dict:
-    """Diagnose one call's optimizer steps; return the values the step should report."""
-    names = [e[0] for e in events]
-    for net in ("D", "G"):
-        if names.count(net) != 1:
-            fail(f"opt_{net}.step() was called {names.count(net)} times in one train_step, expected once",
-                 f"each step updates each network once: opt_{net}.zero_grad(); loss_{net}.backward(); opt_{net}.step()")
-    for name, grads, window, ref in events:
-        params = D_params if name == "D" else G_params
-        held, contributed = flatten_grads(grads, params), flatten_grads(window[name], params)
-        if name == "D" and flatten_grads(window["G"], G_params).abs().sum() > 0:
-            fail("the D step back-propagated into G: D's loss gave G gradients",
-                 "score the fakes with D(fake.detach()) when training D; only G's own loss should reach G")
-        if held.abs().sum() == 0 and contributed.abs().sum() > 0:
-            fail(f"opt_{name}.step() ran with all-zero gradients: zero_grad() was called after backward()",
-                 f"order: opt_{name}.zero_grad(), then loss_{name}.backward(), then opt_{name}.step()")
-        if contributed.abs().sum() == 0:
-            fail(f"no gradient reached {name} before opt_{name}.step()",
-                 f"call loss_{name}.backward() before opt_{name}.step()"
-                 + (", and don't detach the fakes in the G step" if name == "G" else ""))
-        if not grads_match(held, contributed):
-            fail(f"{name}'s gradients at opt_{name}.step() include leftovers from earlier backward passes "
-                 f"(seen on call {attempt + 1}): zero_grad() is missing",
-                 f"call opt_{name}.zero_grad() before loss_{name}.backward(); PyTorch adds gradients up otherwise")
-        if name == "G" and grads_match(contributed, ref["d_loss"]):
-            fail("G was trained on D's objective: its update pushes the fakes towards 'fake'",
-                 "in the G step use generator_loss(D(fake)), which labels the fakes 1, not D's loss")
-        if grads_match(contributed, ref["right"]) or (name == "D" and grads_match(contributed, ref["right"] / 2)):
-            continue
-        wrong = {
-            "D": {"swapped": ("D's loss has the real/fake labels swapped",
-                              "real images -> 1, fakes -> 0 in the D step"),
-                  "sigmoid": ("D's logits went through a sigmoid before BCEWithLogits (a double sigmoid)",
-                              "pass raw logits to discriminator_loss")},
-            "G": {"minimax": ("G used the saturating minimax loss log(1 - D(G(z)))",
-                              "use generator_loss(D(fake)), the non-saturating -log D(G(z))"),
-                  "sigmoid": ("G's logits went through a sigmoid before BCEWithLogits (a double sigmoid)",
-                              "pass raw logits to generator_loss")},
-        }[name]
-        for key, (problem, hint) in wrong.items():
-            if grads_match(contributed, ref[key]):
-                fail(problem, hint)
-        fail(f"{name}'s gradients do not match those of {'discriminator_loss' if name == 'D' else 'generator_loss'}",
-             f"the {name} step should be: opt_{name}.zero_grad(); "
-             + ("loss_D = discriminator_loss(D(real), D(fake.detach()))" if name == "D"
-                else "loss_G = generator_loss(D(fake))") + f"; loss_{name}.backward(); opt_{name}.step()")
-    if names != ["D", "G"]:
-        fail(f"the networks were stepped in the order {names}, expected D first, then G",
-             "update D on the current fakes, then update G against the improved D")
-    d_ref, g_ref = events[0][3], events[1][3]
-    # D(G(z)) may be reported before D's update (as the D step saw it) or after (as the G step saw it).
-    return {"loss_D": d_ref["loss_D"], "D_x": d_ref["D_x"], "loss_G": g_ref["loss_G"],
-            "D_G_z": (d_ref["D_G_z"], g_ref["D_G_z"])}
+_WRONG = {
+    "D": {"swapped": ("D's loss has the real/fake labels swapped", "real images -> 1, fakes -> 0 in the D step"),
+          "sigmoid": ("D's logits went through a sigmoid before BCEWithLogits (a double sigmoid)",
+                      "pass raw logits to discriminator_loss")},
+    "G": {"d_loss": ("G was trained on D's objective: its update pushes the fakes towards 'fake'",
+                     "G's update uses generator_loss on D's scores of the fakes, which labels them 1, not D's loss"),
+          "minimax": ("G used the saturating minimax loss log(1 - D(G(z)))",
+                      "use generator_loss, the non-saturating -log D(G(z)), on D's scores of the fakes"),
+          "sigmoid": ("G's logits went through a sigmoid before BCEWithLogits (a double sigmoid)",
+                      "pass raw logits to generator_loss")},
+}
 
 
-def _check_step_result(result, exp: Mapping) -> None:
-    keys = {"loss_D", "loss_G", "D_x", "D_G_z"}
-    if not isinstance(result, dict) or set(result) != keys:
-        got = sorted(result) if isinstance(result, dict) else type(result).__name__
-        fail(f"train_step returned {got}, expected a dict with keys {sorted(keys)}",
-             "return {'loss_D': loss_D.item(), 'loss_G': loss_G.item(), 'D_x': ..., 'D_G_z': ...}")
-    for key in ("loss_D", "loss_G", "D_x", "D_G_z"):
-        if not isinstance(result[key], (float, int)) or isinstance(result[key], bool):
-            fail(f"train_step returned {key} as {type(result[key]).__name__}, expected a Python float",
-                 "use .item() on the tensor so the history stores plain numbers")
-    if not (close(result["loss_D"], exp["loss_D"], rtol=1e-3) or close(result["loss_D"], exp["loss_D"] / 2, rtol=1e-3)):
-        fail(f"train_step reported loss_D={result['loss_D']:.4f}, but the loss D was trained on is {exp['loss_D'].item():.4f}",
-             "report loss_D.item() of the loss you called backward() on")
-    if not close(result["loss_G"], exp["loss_G"], rtol=1e-3):
-        fail(f"train_step reported loss_G={result['loss_G']:.4f}, but the loss G was trained on is {exp['loss_G'].item():.4f}",
-             "report loss_G.item() of the loss you called backward() on")
-    if not close(result["D_x"], exp["D_x"], rtol=1e-3):
-        fail(f"train_step reported D_x={result['D_x']:.4f}, expected the mean probability D gave the real batch, "
-             f"{exp['D_x'].item():.4f}", "D_x = torch.sigmoid(real_logits).mean().item(): a probability, not a logit")
-    if not any(close(result["D_G_z"], v, rtol=1e-3) for v in exp["D_G_z"]):
-        fail(f"train_step reported D_G_z={result['D_G_z']:.4f}, expected the mean probability D gave the fakes, "
-             f"{exp['D_G_z'][0].item():.4f}", "D_G_z = torch.sigmoid(fake_logits).mean().item()")
+def _diagnose(name: str, contributed: torch.Tensor, ref: dict) -> None:
+    """Compare one network's gradient with the right loss's, then with its usual mistakes'."""
+    if grads_match(contributed, ref["right"]) or (name == "D" and grads_match(contributed, ref["right"] / 2)):
+        return
+    for key, (problem, hint) in _WRONG[name].items():
+        if grads_match(contributed, ref[key]):
+            fail(problem, hint)
+    fail(f"{name}'s gradients do not match those of {'discriminator_loss' if name == 'D' else 'generator_loss'}",
+         "D's update scores the real batch and the detached fakes with discriminator_loss; G's update scores the "
+         "fakes (not detached) with generator_loss")

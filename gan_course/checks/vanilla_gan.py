@@ -12,8 +12,21 @@ from typing import Callable, Mapping, Sequence
 import torch
 from torch import nn
 
+from gan_course.checks.architecture import compare_layers, infer
 from gan_course.checks.core import call, exercise_check, fail, passed
 from gan_course.checks.probes import assert_trainable, bce, close, ends_in_sigmoid, random_images, shape_of
+from gan_course.models.mlp import MLPDiscriminator, MLPGenerator
+
+# Why each layer of lesson 01's tables is there: the message for a network that differs at that layer.
+MLP_RULES = {
+    "BatchNorm1d": "the table puts a BatchNorm1d after G's second and third Linear layers: it keeps the activations "
+                   "on scale, so G learns faster and draws more varied samples",
+    "LeakyReLU": "the tables use LeakyReLU with slope 0.2 after each hidden Linear layer: unlike ReLU it keeps a "
+                 "gradient for negative inputs",
+    "Dropout": "D has a Dropout(p) after each hidden LeakyReLU: with 4,500 real digits, D could otherwise memorise them",
+    "Tanh": "G ends in tanh, which puts every pixel in [-1, 1], the range of the data",
+    "Linear": "the widths come from the table: G goes z_dim -> h -> 2h -> 4h -> 784, D goes 784 -> 2h -> h -> 1",
+}
 
 
 def _fixed_logits(seed: int, n: int = 32) -> torch.Tensor:
@@ -40,6 +53,17 @@ def _scalar_loss(fn: Callable, args: Sequence[torch.Tensor], exercise: str) -> t
     return out
 
 
+def _same_gradient(out: torch.Tensor, right: torch.Tensor, logits: Sequence[torch.Tensor], exercise: str) -> None:
+    """The right value is not enough: the gradient reaching each batch of logits must be the right one's too."""
+    got = torch.autograd.grad(out, logits, allow_unused=True, retain_graph=True)
+    expected = torch.autograd.grad(right, logits, retain_graph=True)
+    for g, e, which in zip(got, expected, ("the first", "the second")):
+        if g is None or not close(g, e):
+            fail(f"{exercise} has the right value, but {which} logits get {'no' if g is None else 'the wrong'} "
+                 "gradient: part of the loss is cut off from the graph (.detach(), .item(), numpy) or computed from "
+                 "probabilities", "compute every term from the logits themselves, with the logits version of BCE")
+
+
 def _diagnose(value: torch.Tensor, candidates: Mapping[str, tuple[torch.Tensor, str]]) -> None:
     """Raise the message of the first wrong formula whose value matches ``value``."""
     for problem, (expected, hint) in candidates.items():
@@ -54,6 +78,7 @@ def check_discriminator_loss(discriminator_loss: Callable) -> None:
     out = _scalar_loss(discriminator_loss, (real, fake), "discriminator_loss")
     right = bce(real, 1) + bce(fake, 0)
     if close(out, right) or close(out, right / 2):  # a sum or a mean of the two terms: Adam doesn't mind
+        _same_gradient(out, right if close(out, right) else right / 2, (real, fake), "discriminator_loss")
         passed("discriminator_loss", "real logits scored against 1, fake logits against 0")
         return
     sig = torch.sigmoid
@@ -81,6 +106,7 @@ def check_generator_loss(generator_loss: Callable) -> None:
     out = _scalar_loss(generator_loss, (fake,), "generator_loss")
     right = bce(fake, 1)
     if close(out, right):
+        _same_gradient(out, right, (fake,), "generator_loss")
         passed("generator_loss", "non-saturating: fake logits scored against 1")
         return
     _diagnose(out, {
@@ -104,6 +130,8 @@ def check_generator_loss(generator_loss: Callable) -> None:
 def check_generator(G: nn.Module, z_dim: int) -> None:
     """Lesson 01: G maps z of shape (B, z_dim) to images (B, 1, 28, 28) in [-1, 1], differentiably."""
     validate_generator(G, z_dim)
+    reference = MLPGenerator(z_dim=z_dim, hidden=infer(G, nn.Linear, "out_features", 0, default=256))
+    compare_layers(G, reference, [torch.randn(4, z_dim, generator=torch.Generator().manual_seed(3))], "G", MLP_RULES)
     passed("generator", f"z (16, {z_dim}) -> images (16, 1, 28, 28) in [-1, 1], trainable")
 
 
@@ -114,12 +142,12 @@ def validate_generator(G: nn.Module, z_dim: int) -> None:
     z = torch.randn(16, z_dim, generator=torch.Generator().manual_seed(0))
     G.train()
     out = call(G, z, what=f"G(z) with z of shape {tuple(z.shape)}",
-               hint="the first layer must take z_dim inputs: nn.Linear(z_dim, hidden)")
+               hint="the first Linear layer must take z_dim inputs and give h outputs")
     if not isinstance(out, torch.Tensor) or tuple(out.shape) != (16, 1, 28, 28):
         flat = isinstance(out, torch.Tensor) and tuple(out.shape) == (16, 784)
         fail(f"G(z) for z of shape (16, {z_dim}) returned {shape_of(out)}, expected images of shape (16, 1, 28, 28)",
-             "reshape the last layer's (B, 784) output with .view(len(z), 1, 28, 28)" if flat
-             else "the last Linear layer needs 784 = 1*28*28 outputs, then .view(len(z), 1, 28, 28)")
+             "reshape the last layer's (B, 784) output to (B, 1, 28, 28) with .view" if flat
+             else "the last Linear layer needs 784 = 1*28*28 outputs, then a reshape to (B, 1, 28, 28)")
     with torch.no_grad():
         wide = G(z * 6)  # large z pushes the pre-activations out, revealing the output range
     lo, hi = min(out.min().item(), wide.min().item()), max(out.max().item(), wide.max().item())
@@ -138,6 +166,8 @@ def validate_generator(G: nn.Module, z_dim: int) -> None:
 def check_discriminator(D: nn.Module) -> None:
     """Lesson 01: D maps images (B, 1, 28, 28) to one raw logit each, shape (B,), with no sigmoid."""
     validate_discriminator(D)
+    reference = MLPDiscriminator(hidden=infer(D, nn.Linear, "in_features", -1, default=256), dropout=0.3)
+    compare_layers(D, reference, [random_images(4, 3)], "D", MLP_RULES)
     passed("discriminator", "images (16, 1, 28, 28) -> logits (16,), no sigmoid, trainable")
 
 
@@ -148,15 +178,28 @@ def validate_discriminator(D: nn.Module) -> None:
     x = random_images(16, 1)
     D.train()
     out = call(D, x, what="D(x) with x of shape (16, 1, 28, 28)",
-               hint="flatten the images first (nn.Flatten() or x.view(len(x), -1)) so the first Linear sees 784 inputs")
+               hint="flatten each image to 784 numbers first (a Flatten layer, or a view to (B, 784)) so the first Linear sees 784 inputs")
     if not isinstance(out, torch.Tensor) or tuple(out.shape) != (16,):
         squeeze = isinstance(out, torch.Tensor) and tuple(out.shape) == (16, 1)
         fail(f"D(x) for 16 images returned {shape_of(out)}, expected one logit per image, shape (16,)",
              "drop the trailing dimension with .squeeze(1)" if squeeze
-             else "end with nn.Linear(hidden, 1) and .squeeze(1), keeping the batch dimension")
+             else "end with a Linear layer to ONE output, then drop that last dimension of size 1, keeping the batch dimension")
     if any(isinstance(m, nn.Sigmoid) for m in D.modules()) or ends_in_sigmoid(D, x):
         fail("D ends in a sigmoid, but the losses use BCEWithLogits, which applies the sigmoid itself",
              "remove the final sigmoid: D returns raw logits (any real number)")
     if out.std().item() < 1e-6:
         fail("D gives every image the same score", "the output must be computed from x")
+    one_image(D, x[:1], "D(x)")
     assert_trainable(D, "D", out.square().mean())
+
+
+def one_image(D: nn.Module, x: torch.Tensor, what: str, *extra: torch.Tensor) -> None:
+    """A batch of one must still give shape (1,): a bare squeeze() would drop the batch dimension too."""
+    D.eval()
+    with torch.no_grad():
+        out = call(D, x, *extra, what=f"{what} for a batch of one image")
+    D.train()
+    if not isinstance(out, torch.Tensor) or tuple(out.shape) != (1,):
+        fail(f"{what} for a batch of ONE image returned {shape_of(out)}, expected (1,): a squeeze without a dimension "
+             "also removes the batch dimension when the batch holds one image",
+             "squeeze only the last dimension, the one of size 1 that the final layer adds")

@@ -1,24 +1,42 @@
-"""Solutions -> student notebooks: each ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` region becomes a stub
-that raises ``NotImplementedError`` with its hint, and every output is stripped.
+"""Solutions -> student notebooks: each ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` region becomes a numbered
+stub that raises ``NotImplementedError`` saying, in words, what to write, and every output is stripped. The hints
+live in markdown cells of the solution notebook (after each check), never in the stub.
+
+A solution region looks like::
+
+    ### BEGIN SOLUTION
+    ### EXERCISE: what to write, in words, no code
+    ...the solution lines...
+    ### END SOLUTION
 
 A student notebook remembers a fingerprint of the cell sources it was generated with, so regenerating
 can tell a pristine notebook (safe to replace) from one a student has edited (never overwritten).
+
+``solution_regions``, ``normalised_lines`` and ``leaked_lines`` let a test prove that no stub or hint gives away a
+line of the answer.
 """
 
 from __future__ import annotations
 
 import copy
 import hashlib
+import itertools
 import json
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import nbformat
 
-BEGIN, END, HINT = "### BEGIN SOLUTION", "### END SOLUTION", "### HINT:"
+BEGIN, END, EXERCISE = "### BEGIN SOLUTION", "### END SOLUTION", "### EXERCISE:"
+OLD_HINT = "### HINT:"  # the former marker, which held code: refused with advice
 STUB_ERROR = "NotImplementedError"
+STUB_COMMENT = "# YOUR CODE HERE: exercise {number}"
+STUB_MESSAGE = "Exercise {number}: {what}; hints are below the check"
+MIN_LEAK_CHARS = 12  # a normalised solution line shorter than this ("x=1", "nn.ReLU()") gives nothing away
 _NOTEBOOK_NAME = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")
 
 
@@ -30,31 +48,119 @@ class StudentWorkError(RuntimeError):
     """Regenerating would overwrite a notebook that a student has edited."""
 
 
-def stub_source(source: str, where: str = "cell") -> str:
-    """Replace each solution region of one cell's source with a stub carrying the region's hints."""
-    out, region, hints, indent = [], None, [], ""
+class Region(NamedTuple):
+    """One solution region: its exercise number in the notebook, the index of its cell, and its solution lines
+    (the lines between the markers, without the marker lines)."""
+
+    number: int
+    cell_index: int
+    source: str
+
+
+@dataclass
+class _RegionText:
+    """A region while parsing: its indentation, its ``### EXERCISE:`` text and its solution lines."""
+
+    indent: str
+    what: str
+    lines: list[str]
+
+
+def _parse(source: str, where: str) -> list:
+    """The lines of ``source`` outside solution regions (str) and the regions (_RegionText), in order."""
+    pieces: list = []
+    region: _RegionText | None = None
+    start = marker_line = 0
     for number, line in enumerate(source.splitlines(), start=1):
         stripped = line.strip()
         if stripped.startswith(BEGIN):
             if region is not None:
                 raise ExerciseSourceError(f"{where}, line {number}: expected {END!r} before another {BEGIN!r}")
-            region, hints, indent = number, [], line[: len(line) - len(line.lstrip())]
+            region, start, marker_line = _RegionText(line[: len(line) - len(line.lstrip())], "", []), number, 0
         elif stripped.startswith(END):
             if region is None:
                 raise ExerciseSourceError(f"{where}, line {number}: expected {BEGIN!r} before {END!r}")
-            out.append(f"{indent}# YOUR CODE HERE")
-            out.extend(f"{indent}# Hint: {hint}" for hint in hints)
-            message = hints[0] if hints else "fill in this part"
-            out.append(f"{indent}raise {STUB_ERROR}({json.dumps('Exercise: ' + message)})")
+            if not region.what:
+                raise ExerciseSourceError(f"{where}, line {start}: the region has no {EXERCISE!r} line; expected "
+                                          f"one, saying in words (no code) what to write")
+            pieces.append(region)
             region = None
-        elif region is not None:
-            if stripped.startswith(HINT):
-                hints.append(stripped[len(HINT):].strip())
+        elif region is None:
+            pieces.append(line)
+        elif stripped.startswith(EXERCISE):
+            if region.what:
+                raise ExerciseSourceError(f"{where}, line {number}: a second {EXERCISE!r} line in the region "
+                                          f"(the first is line {marker_line}); expected exactly one")
+            region.what, marker_line = stripped[len(EXERCISE):].strip(), number
+            if not region.what:
+                raise ExerciseSourceError(f"{where}, line {number}: {EXERCISE!r} says nothing; expected what to "
+                                          f"write, in words")
+        elif stripped.startswith(OLD_HINT):
+            raise ExerciseSourceError(f"{where}, line {number}: {OLD_HINT!r} is no longer read; expected one "
+                                      f"{EXERCISE!r} line saying in words what to write, and the hints in a "
+                                      f"markdown cell after the check")
         else:
-            out.append(line)
+            region.lines.append(line)
     if region is not None:
-        raise ExerciseSourceError(f"{where}, line {region}: {BEGIN!r} has no matching {END!r}")
+        raise ExerciseSourceError(f"{where}, line {start}: {BEGIN!r} has no matching {END!r}")
+    return pieces
+
+
+def stub_source(source: str, where: str = "cell", numbers: Iterator[int] | None = None) -> str:
+    """Replace each solution region of one cell's source with a numbered stub that says what to write.
+
+    ``numbers`` hands out the exercise numbers; share one iterator across a notebook's cells so they count
+    1, 2, 3 ... through the whole notebook (the default starts at 1)."""
+    numbers = itertools.count(1) if numbers is None else numbers
+    out = []
+    for piece in _parse(source, where):
+        if isinstance(piece, str):
+            out.append(piece)
+            continue
+        number = next(numbers)
+        message = STUB_MESSAGE.format(number=number, what=piece.what)
+        out.append(piece.indent + STUB_COMMENT.format(number=number))
+        out.append(f"{piece.indent}raise {STUB_ERROR}({json.dumps(message, ensure_ascii=False)})")
     return "\n".join(out)
+
+
+def solution_regions(nb: nbformat.NotebookNode) -> list[Region]:
+    """Every solution region of a solution notebook, numbered as the student notebook numbers its exercises."""
+    regions, numbers = [], itertools.count(1)
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        for piece in _parse(cell.source, f"cell {index}"):
+            if not isinstance(piece, str):
+                regions.append(Region(next(numbers), index, "\n".join(piece.lines)))
+    return regions
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _strip_comment(line: str) -> str:
+    """``line`` without its comment: a line starting with ``#``, or the part from ``  #`` on."""
+    if line.lstrip().startswith("#"):
+        return ""
+    return line.split("  #", 1)[0]
+
+
+def normalised_lines(source: str) -> set[str]:
+    """The lines of ``source`` that would give the answer away: comments stripped, all whitespace and a trailing
+    comma removed, kept if MIN_LEAK_CHARS characters or more remain."""
+    kept = set()
+    for line in source.splitlines():
+        text = _WHITESPACE.sub("", _strip_comment(line)).removesuffix(",")
+        if len(text) >= MIN_LEAK_CHARS:
+            kept.add(text)
+    return kept
+
+
+def leaked_lines(text: str, lines: set[str]) -> list[str]:
+    """Which of ``lines`` (from normalised_lines) occur in ``text``, compared without whitespace or backticks."""
+    squashed = _WHITESPACE.sub("", text).replace("`", "")
+    return sorted(line for line in lines if line in squashed)
 
 
 def sources_fingerprint(nb: nbformat.NotebookNode) -> str:
@@ -66,11 +172,12 @@ def sources_fingerprint(nb: nbformat.NotebookNode) -> str:
 def make_student_notebook(solution: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
     """The student version of a solution notebook: stubs instead of solutions, no outputs, stable metadata."""
     nb = copy.deepcopy(solution)
+    numbers = itertools.count(1)  # exercises are numbered through the whole notebook
     for index, cell in enumerate(nb.cells):
         cell.pop("id", None)
         cell.metadata = {k: v for k, v in cell.metadata.items() if k in ("tags",)}
         if cell.cell_type == "code":
-            cell.source = stub_source(cell.source, where=f"{name} cell {index}")
+            cell.source = stub_source(cell.source, where=f"{name} cell {index}", numbers=numbers)
             cell.outputs, cell.execution_count = [], None
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},

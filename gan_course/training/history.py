@@ -1,9 +1,31 @@
-"""What a training run records: per-step metrics (losses, D's outputs), in the order they came."""
+"""What a training run records: per-step metrics (losses, D's outputs), in the order they came, and how the run began
+(resumed from a saved run with the same setup, or started fresh, and why)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Mapping
+
+
+@dataclass(frozen=True)
+class RunStatus:
+    """How ``train`` began: ``resumed`` a saved run with the same setup at step ``start``, or started fresh at
+    step 0 for ``reason``; ``checkpoint`` is this setup's file (None without ``checkpoint=``)."""
+
+    resumed: bool
+    start: int
+    reason: str = ""  # why it started fresh: "no saved run", "the optimizer settings changed since the saved run (...)"
+    checkpoint: Path | None = None
+
+    def line(self) -> str:
+        """The one line the training board prints."""
+        if self.resumed:
+            return f"resumed from step {self.start} of a saved run with the same setup"
+        return f"started fresh: {self.reason}"
+
+    def __str__(self) -> str:
+        return self.line()
 
 
 @dataclass
@@ -12,6 +34,9 @@ class History:
 
     steps: list[int] = field(default_factory=list)
     values: dict[str, list[float]] = field(default_factory=dict)
+    status: RunStatus | None = field(default=None, compare=False)  # set by train
+    # {step: {module name: state_dict}} kept by a run without a checkpoint (with one, snapshots are files)
+    snapshots: dict[int, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
 
     def append(self, step: int, metrics: Mapping[str, float]) -> None:
         """Record one step's metrics; every step must report the same names."""

@@ -1,0 +1,133 @@
+"""Checks that a student's network is the one the lesson specifies, by behaviour: the layers it actually runs, in
+the order it runs them (forward hooks, so any way of writing the network counts), then its output when it is given
+the reference network's weights.
+
+A missing BatchNorm, a ReLU where the lesson says LeakyReLU(0.2), a wrong padding or a bias before BatchNorm shows
+up as the first layer that differs; a wiring slip in ``forward`` (a subtraction for the residual sum, layers run
+in another order) shows up as a different output from the same weights.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from typing import Callable, Mapping, Sequence
+
+import torch
+from torch import nn
+from torch.nn.utils import parametrize
+
+from gan_course.checks.core import call, fail
+
+# Layers that only reshape: writing x.view(len(x), -1) instead of nn.Flatten() is the same network.
+_SHAPE_ONLY = (nn.Flatten, nn.Unflatten, nn.Identity)
+
+
+def describe(module: nn.Module) -> str:
+    """A layer as the lessons write it, with the settings that change what it computes."""
+    kind = type(module).__name__
+    if isinstance(module, nn.Linear):
+        return f"{kind}({module.in_features}, {module.out_features}{', bias=False' if module.bias is None else ''})"
+    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
+        extra = f", output_padding={module.output_padding[0]}" if any(getattr(module, "output_padding", (0,))) else ""
+        return (f"{kind}({module.in_channels}, {module.out_channels}, kernel_size={module.kernel_size[0]}, "
+                f"stride={module.stride[0]}, padding={module.padding[0]}{extra}"
+                f"{', bias=False' if module.bias is None else ''})")
+    if isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
+        return f"{kind}({module.num_features})"
+    if isinstance(module, nn.InstanceNorm2d):
+        return f"{kind}({'affine' if module.affine else ''})".replace("()", "")
+    if isinstance(module, nn.LeakyReLU):
+        return f"{kind}({module.negative_slope:g})"
+    if isinstance(module, nn.Dropout):
+        return f"{kind}({module.p:g})"
+    if isinstance(module, (nn.ReflectionPad2d, nn.ZeroPad2d, nn.ReplicationPad2d)):
+        return f"{kind}({module.padding[0]})"
+    if isinstance(module, nn.Embedding):
+        return f"{kind}({module.num_embeddings}, {module.embedding_dim})"
+    return kind
+
+
+def _is_layer(module: nn.Module) -> bool:
+    return not any(True for _ in module.children()) or parametrize.is_parametrized(module)
+
+
+def layers_run(module: nn.Module, *inputs: torch.Tensor, what: str) -> list[tuple[str, nn.Module]]:
+    """The layers ``module`` runs on ``inputs``, in order, as (description, layer); eval mode, no gradients."""
+    trace: list[tuple[str, nn.Module]] = []
+    hooks = [m.register_forward_hook(lambda m, i, o: trace.append((describe(m), m)))
+             for m in module.modules() if m is not module and _is_layer(m) and not isinstance(m, _SHAPE_ONLY)]
+    was_training = module.training
+    try:
+        module.eval()
+        with torch.no_grad():
+            call(module, *inputs, what=what)
+    finally:
+        for h in hooks:
+            h.remove()
+        module.train(was_training)
+    return trace
+
+
+def _why(expected: str, got: str | None, rules: Mapping[str, str]) -> str:
+    """The lesson's reason for the layer that differs, if it gives one."""
+    for name in (expected, got):
+        for key, reason in rules.items():
+            if name is not None and key in name:
+                return reason
+    return "build the layers in the order and with the sizes the lesson's table gives"
+
+
+def compare_layers(student: nn.Module, reference: nn.Module, inputs: Sequence[torch.Tensor], name: str,
+                   rules: Mapping[str, str] | None = None, outputs: bool = True) -> None:
+    """Fail, naming the first layer that differs, unless ``student`` runs the reference's layers in its order;
+    then (``outputs``) fail unless it computes the reference's output when given the reference's weights.
+    ``outputs=False`` where the lesson leaves a free choice that changes the output, e.g. the order of a join."""
+    rules = rules or {}
+    what = f"{name} on inputs of shape {', '.join(str(tuple(x.shape)) for x in inputs)}"
+    got, expected = layers_run(student, *inputs, what=what), layers_run(reference, *inputs, what=what)
+    got_names, expected_names = [d for d, _ in got], [d for d, _ in expected]
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, got_names, expected_names, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        after = f" after {got_names[i1 - 1]}" if i1 else " first"
+        if tag == "delete":
+            fail(f"{name} runs an extra {got_names[i1]}{after} (layer {i1 + 1}); the lesson's network has no such layer "
+                 f"there", _why(got_names[i1], None, rules))
+        if tag == "insert":
+            fail(f"{name} is missing {expected_names[j1]}{after} (layer {i1 + 1}); it runs "
+                 f"{got_names[i1] if i1 < len(got_names) else 'nothing more'} instead", _why(expected_names[j1], None, rules))
+        fail(f"{name}'s layer {i1 + 1} is {got_names[i1]}, expected {expected_names[j1]}",
+             _why(expected_names[j1], got_names[i1], rules))
+    if outputs:
+        same_output(student, reference, inputs, got, expected, name)
+
+
+def same_output(student: nn.Module, reference: nn.Module, inputs: Sequence[torch.Tensor],
+                got: list, expected: list, name: str) -> None:
+    """Give the student's layers the reference's weights (layer by layer) and compare the outputs (eval mode)."""
+    student_copy, reference_copy = copy.deepcopy(student), copy.deepcopy(reference)
+    copies = dict(zip((id(m) for m in student.modules()), student_copy.modules()))
+    reference_copies = dict(zip((id(m) for m in reference.modules()), reference_copy.modules()))
+    generator = torch.Generator().manual_seed(11)
+    for (_, s), (_, r) in zip(got, expected):
+        target, source = copies[id(s)], reference_copies[id(r)]
+        with torch.no_grad():  # fresh random weights, not an initialisation that could hide a difference
+            for p in source.parameters():
+                p.copy_(torch.randn(p.shape, generator=generator) * 0.3)
+        target.load_state_dict(source.state_dict())
+    student_copy.eval(), reference_copy.eval()
+    with torch.no_grad():
+        a, b = student_copy(*inputs), reference_copy(*inputs)
+    if not isinstance(a, torch.Tensor) or a.shape != b.shape or not torch.allclose(a, b, rtol=1e-4, atol=1e-5):
+        fail(f"{name} runs the right layers, but with the same weights its output differs from the lesson's network: "
+             "forward combines them differently",
+             "read forward against the lesson's description: the order of the layers, the reshape, any sum or join")
+
+
+def infer(student: nn.Module, kind: type, attribute: str, index: int = 0, default=None, scale: Callable = int):
+    """A size of the student's own network (e.g. its first Linear's out_features), to build the reference alike."""
+    found = [m for m in student.modules() if isinstance(m, kind)]
+    if not found or abs(index) > len(found) - (index >= 0):
+        return default
+    return scale(getattr(found[index], attribute))
