@@ -39,3 +39,15 @@ def show_table(rows: Sequence[Mapping], columns: Sequence[Column], title: str | 
                note: str | None = None) -> None:
     """Print ``format_table(rows, columns)``, with an optional title above and a note below."""
     print("\n".join(([title] if title else []) + [format_table(rows, columns)] + (["", note] if note else [])))
+
+
+def add_row(table: list[dict], row: dict, position: int | None = None) -> None:
+    """Put ``row`` in ``table``: in place of the row with the same "model", so re-running a cell never adds a
+    duplicate; otherwise at ``position`` (default: the end)."""
+    if "model" not in row:
+        raise ValueError(f"expected a row with a 'model' key, got keys {sorted(row)}")
+    for index, existing in enumerate(table):
+        if existing.get("model") == row["model"]:
+            table[index] = row
+            return
+    table.insert(len(table) if position is None else position, row)
