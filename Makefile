@@ -15,7 +15,7 @@ TORCH_INDEX ?=
 # JupyterLab refuses to run as root (containers, Colab-like VMs) unless told it may.
 ROOT_FLAG := $(shell [ "$$(id -u 2>/dev/null)" = "0" ] && echo --allow-root)
 
-.PHONY: help install lab test test-latest exercises benchmark lock clean
+.PHONY: help install lab test test-latest exercises benchmark mutants lock clean
 
 help:
 	@echo "make lab          install (first time) and open the course in JupyterLab"
@@ -24,6 +24,7 @@ help:
 	@echo "make benchmark    run every solution in class mode, refresh solutions' outputs and benchmarks/RESULTS.md"
 	@echo "                  (MODE=full, SEEDS=0,1,2, LESSONS=01,02 to choose; a run replaces only its seeds' rows;"
 	@echo "                  BENCH_OUT=/tmp/run writes everything there instead, for benchmarks/compare.py)"
+	@echo "make mutants      run the mutation harness on every exercise's check, record the catch rates in benchmarks/"
 	@echo "make test-latest  run the tests against the newest releases (in .venv-latest)"
 	@echo "make lock         re-resolve requirements.txt and rewrite constraints.txt (on purpose only)"
 
@@ -51,6 +52,9 @@ exercises: $(STAMP)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/run.py --mode "$(MODE)" --seeds "$(SEEDS)" --lessons "$(LESSONS)" --out "$(BENCH_OUT)"
+
+mutants: $(STAMP)
+	$(BIN)/python benchmarks/mutation.py
 
 test-latest:
 	@[ -x .venv-latest/bin/python ] || $(PYTHON) -m venv .venv-latest

@@ -111,7 +111,29 @@ def render_results_md(results: Path) -> str:
         for name, value in extra.items():
             lines += _details(f"<code>{name}</code>", value)
         lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + mutation_section(results.parent / "mutation.json"))
+
+
+def mutation_section(path: Path) -> list[str]:
+    """The exercise checks' catch rates, as `benchmarks/mutation.py` recorded them (nothing if it never ran)."""
+    if not path.exists():
+        return []
+    rec = json.loads(path.read_text())
+    commit = f"`{rec['commit']}`" + (" (uncommitted changes)" if rec["dirty"] else "")
+    lines = ["## Exercise checks — the mutation harness", "",
+             f"Written by `make mutants` (`benchmarks/mutation.py`) at {commit}, {rec['date']}, in {rec['seconds']} s on "
+             f"{_machine(rec['machine'])}. Each mutant is a realistic mistake in one exercise (automatic one-place edits "
+             "and hand-written ones, `tests/mutants/`); caught means the lesson's check rejected it with a message. "
+             "Equivalent mutants compute the same outputs and gradients (shown in `tests/test_mutants.py`).", "",
+             "| lesson | exercises | mutants (automatic + hand-written) | equivalent | caught | catch rate | "
+             "correct alternatives passing |", "|---|---|---|---|---|---|---|"]
+    for r in rec["lessons"]:
+        total = r["automatic"] + r["hand_written"]
+        rate = "–" if r["catch_rate"] is None else f"{r['catch_rate']:.1%}"
+        lines.append(f"| {r['lesson']} | {r['exercises']} | {total} ({r['automatic']} + {r['hand_written']}) | "
+                     f"{r['equivalent']} | {r['caught']} | {rate} | "
+                     f"{r['alternatives'] - len(r['alternatives_rejected'])}/{r['alternatives']} |")
+    return lines + [""]
 
 
 def differences(a, b, path: str = "") -> list[str]:

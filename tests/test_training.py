@@ -305,3 +305,28 @@ def test_reference_losses_are_what_their_docstrings_say():
     assert torch.isclose(losses.generator_loss_minimax(logits), torch.log(1 - p).mean())
     expected = -(torch.log(p).mean() + torch.log(1 - p).mean())
     assert torch.isclose(losses.discriminator_loss(logits, logits), expected)
+
+
+def test_a_table_is_complete_after_an_interrupt_and_resume_and_a_rerun_adds_no_duplicate(tmp_path):
+    """The lessons' pattern: the row at step K comes from a snapshot, the final row from the end of the run."""
+    from gan_course.tables import add_row
+
+    def lesson_cell(table, callback=None):
+        step, batches, state = make_run()
+        history = training.train(step, batches, 14, state=state, checkpoint=tmp_path / "c.pt", checkpoint_every=2,
+                                 snapshot_at=(K,), every=1, callback=callback, progress=False)
+        G_then = MLPGenerator(z_dim=8, hidden=16)
+        training.load_snapshot(history, K, {"G": G_then})
+        add_row(table, {"model": f"at step {K}", "weights": params(G_then)})
+        add_row(table, {"model": "final", "weights": params(state["G"])})
+        return history
+
+    table = []
+    with pytest.raises(KeyboardInterrupt):
+        lesson_cell(table, callback=interrupt_at(11))  # interrupted after step K, before the end
+    assert table == []
+    history = lesson_cell(table)
+    assert history.status.resumed and history.status.start == 10
+    lesson_cell(table)  # the same cell again, in the same kernel
+    assert [row["model"] for row in table] == [f"at step {K}", "final"]
+    assert torch.equal(table[0]["weights"], weights_at_k())

@@ -9,7 +9,6 @@ catch numbers written in by hand.
 from __future__ import annotations
 
 import copy
-from typing import Callable
 
 import torch
 from torch import nn

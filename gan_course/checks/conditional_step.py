@@ -147,8 +147,8 @@ def _check_fake_label_range(drawn: torch.Tensor) -> None:
     missing = sorted(set(range(N_CLASSES)) - set(drawn.tolist()))
     if missing:
         fail(f"in {len(drawn)} fake labels, the class(es) {missing} never came up: the fakes are drawn from the "
-             f"wrong range, so G never practises them",
-             f"draw each fake label uniformly from 0 to n_classes - 1 inclusive; torch.randint's upper bound is "
+             "wrong range, so G never practises them",
+             "draw each fake label uniformly from 0 to n_classes - 1 inclusive; torch.randint's upper bound is "
              "exclusive")
 
 
