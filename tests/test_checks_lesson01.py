@@ -33,7 +33,7 @@ def test_exercise_error_is_an_assertion_error():
 @pytest.mark.parametrize("fn, message", [
     (wrong.d_loss_swapped_labels, "labels swapped"),
     (wrong.d_loss_sigmoid_into_bce_with_logits, "sigmoid is applied twice"),
-    (wrong.d_loss_bce_on_logits, "binary_cross_entropy_with_logits accepts"),
+    (wrong.d_loss_bce_on_logits, "the logits version of BCE accepts"),
     (wrong.d_loss_real_term_only, "only scores the real"),
     (wrong.d_loss_returns_item, "without .item()"),
     (wrong.d_loss_no_reduction, "expected a scalar"),
@@ -56,7 +56,7 @@ def test_generator_loss_check_names_the_bug(fn, message):
     (wrong.GeneratorNoTanh, "outside [-1, 1]"),
     (wrong.GeneratorSigmoid, "not nn.Sigmoid()"),
     (wrong.GeneratorFlat, "reshape"),
-    (wrong.GeneratorWrongInput, "the first Linear layer must take z_dim inputs"),
+    (wrong.GeneratorWrongInput, "the first takes z_dim inputs"),
     (wrong.GeneratorDetached, "no gradient reaches G"),
 ])
 def test_generator_check_names_the_bug(cls, message):
@@ -66,7 +66,7 @@ def test_generator_check_names_the_bug(cls, message):
 @pytest.mark.parametrize("cls, message", [
     (wrong.DiscriminatorSigmoid, "ends in a sigmoid"),
     (wrong.DiscriminatorFunctionalSigmoid, "ends in a sigmoid"),
-    (wrong.DiscriminatorNoSqueeze, ".squeeze(1)"),
+    (wrong.DiscriminatorNoSqueeze, "drop the trailing dimension of size 1"),
     (wrong.DiscriminatorNoFlatten, "flatten each image to 784 numbers"),
 ])
 def test_discriminator_check_names_the_bug(cls, message):
@@ -74,7 +74,7 @@ def test_discriminator_check_names_the_bug(cls, message):
 
 
 @pytest.mark.parametrize("fn, message", [
-    (wrong.step_missing_detach, "score fakes that are detached"),
+    (wrong.step_missing_detach, "score fakes detached from G's graph"),
     (wrong.step_missing_detach_fresh_fakes, "back-propagated into G"),
     (wrong.step_swapped_labels, "labels swapped"),
     (wrong.step_sigmoid_into_bce_with_logits, "double sigmoid"),

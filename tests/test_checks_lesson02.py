@@ -47,10 +47,10 @@ def test_discriminator_block_check_names_the_bug(fn, message):
 
 
 @pytest.mark.parametrize("fn, message", [
-    (wrong.init_forgets_transposed, "nn.ConvTranspose2d)) covers both kinds"),
+    (wrong.init_forgets_transposed, "left the weights of every ConvTranspose2d layer unchanged"),
     (wrong.init_wrong_std, "expected ~0.02"),
-    (wrong.init_not_in_place, "expected ~0.02"),
-    (wrong.init_batchnorm_skipped, "default scale 1.0"),
+    (wrong.init_not_in_place, "unchanged"),
+    (wrong.init_batchnorm_skipped, "left the weights of every BatchNorm2d layer unchanged"),
 ])
 def test_weights_init_check_names_the_bug(fn, message):
     assert_check_fails(checks.check_weights_init, fn, message=message)

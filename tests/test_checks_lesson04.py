@@ -49,7 +49,7 @@ def test_projection_discriminator_check_names_the_bug(cls, message):
 @pytest.mark.parametrize("fn, message", [
     (wrong.step_fakes_scored_with_real_labels, "fake samples were scored with the real labels"),
     (wrong.step_fakes_scored_with_real_labels_for_G, "fake samples were scored with the real labels"),
-    (wrong.step_reals_scored_with_fake_labels, "real images were scored with a label that is not theirs"),
+    (wrong.step_reals_scored_with_fake_labels, "D scored the real batch with the fake labels"),
     (wrong.step_label_not_given_to_D, "the label was not given to the discriminator"),
     (wrong.step_without_D_update, "D's optimizer stepped 0 times"),
 ])

@@ -23,8 +23,8 @@ def test_checks_pass_on_the_reference(capsys):
 
 
 @pytest.mark.parametrize("cls, message", [
-    (wrong.BlockWithoutSkip, "skip connection x + F(x) is missing"),
-    (wrong.BlockWithReluAfterSum, "skip connection x + F(x) is missing"),
+    (wrong.BlockWithoutSkip, "the input is never added"),
+    (wrong.BlockWithReluAfterSum, "an activation follows the sum"),
     (wrong.BlockWithoutPadding, "1 pixel of padding"),
 ])
 def test_residual_block_check_names_the_bug(cls, message):

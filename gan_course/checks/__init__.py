@@ -5,8 +5,8 @@
   lesson's (the layers it runs, its output from the same weights); ``gradient_spy``: gradient-level step checks;
   ``step_report``: the numbers a step returns;
 - one module per lesson topic: ``vanilla_gan`` and ``train_step`` (01), ``dcgan`` (02), ``mode_collapse`` (03),
-  ``conditional_gan`` and ``conditional_step`` (04), ``cyclegan`` and ``cyclegan_step``
-  (05).
+  ``conditional_gan`` and ``conditional_step`` (04), ``cyclegan``, ``cyclegan_objective`` and
+  ``cyclegan_step`` (05).
 
 A check prints one deterministic line when the answer is right; otherwise it raises ``ExerciseError`` whose
 message names the mistake and hints at the fix.
@@ -16,9 +16,9 @@ from gan_course.checks.conditional_gan import (check_concat_discriminator, check
                                                check_projection_discriminator)
 from gan_course.checks.conditional_step import check_cgan_step
 from gan_course.checks.core import NOT_WRITTEN, ExerciseError
-from gan_course.checks.cyclegan import (check_cycle_loss, check_generator_objective,
-                                        check_history_buffer, check_identity_loss, check_lsgan_losses,
-                                        check_patch_discriminator, check_residual_block)
+from gan_course.checks.cyclegan import (check_cycle_loss, check_history_buffer, check_identity_loss,
+                                        check_lsgan_losses, check_patch_discriminator, check_residual_block)
+from gan_course.checks.cyclegan_objective import check_generator_objective
 from gan_course.checks.cyclegan_step import check_cyclegan_step
 from gan_course.checks.dcgan import check_dcgan, check_discriminator_block, check_generator_block, check_weights_init
 from gan_course.checks.mode_collapse import check_gradient_penalty, check_mode_counts, check_packed_scores

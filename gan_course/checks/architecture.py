@@ -56,7 +56,7 @@ def layers_run(module: nn.Module, *inputs: torch.Tensor, what: str) -> list[tupl
     """The layers ``module`` runs on ``inputs``, in order, as (description, layer); eval mode, no gradients."""
     trace: list[tuple[str, nn.Module]] = []
     hooks = [m.register_forward_hook(lambda m, i, o: trace.append((describe(m), m)))
-             for m in module.modules() if m is not module and _is_layer(m) and not isinstance(m, _SHAPE_ONLY)]
+             for m in _layers(module)]
     was_training = module.training
     try:
         module.eval()
@@ -69,38 +69,83 @@ def layers_run(module: nn.Module, *inputs: torch.Tensor, what: str) -> list[tupl
     return trace
 
 
-def _why(expected: str, got: str | None, rules: Mapping[str, str]) -> str:
-    """The lesson's reason for the layer that differs, if it gives one."""
-    for name in (expected, got):
+def _layers(module: nn.Module) -> list[nn.Module]:
+    return [m for m in module.modules() if m is not module and _is_layer(m) and not isinstance(m, _SHAPE_ONLY)]
+
+
+def _why(layers: Sequence[str], rules: Mapping[str, str]) -> str:
+    """The lesson's reason for the first of ``layers`` it gives one for (matched on the layer's kind)."""
+    for layer in layers:
+        kind = layer.split("(")[0]
         for key, reason in rules.items():
-            if name is not None and key in name:
+            if key == kind:
                 return reason
-    return "build the layers in the order and with the sizes the lesson's table gives"
+    return "build the layers in the order and with the settings the lesson gives"
+
+
+def _settings(description: str) -> dict[str, str]:
+    """'Conv2d(1, 8, kernel_size=4, stride=2)' -> {'0': '1', '1': '8', 'kernel_size': '4', 'stride': '2'}."""
+    inside = description[description.find("(") + 1:-1] if "(" in description else ""
+    parts = [p.strip() for p in inside.split(",") if p.strip()]
+    return {(p.split("=")[0] if "=" in p else str(i)): p.split("=")[-1] for i, p in enumerate(parts)}
+
+
+def _difference(got: str, expected: str) -> str:
+    """In words, which setting of one layer differs from the lesson's."""
+    a, b = _settings(got), _settings(expected)
+    names = {"0": "input size", "1": "output size"}
+    differ = [f"{names.get(k, k)} {a.get(k, 'default')} instead of {b.get(k, 'default')}"
+              for k in dict.fromkeys([*b, *a]) if a.get(k) != b.get(k)]
+    if got.split("(")[0] == "LeakyReLU" and differ:
+        return f"its negative slope is {a.get('0')} instead of {b.get('0')}"
+    return "its " + ", ".join(differ) if differ else "its settings differ"
 
 
 def compare_layers(student: nn.Module, reference: nn.Module, inputs: Sequence[torch.Tensor], name: str,
                    rules: Mapping[str, str] | None = None, outputs: bool = True) -> None:
-    """Fail, naming the first layer that differs, unless ``student`` runs the reference's layers in its order;
-    then (``outputs``) fail unless it computes the reference's output when given the reference's weights.
-    ``outputs=False`` where the lesson leaves a free choice that changes the output, e.g. the order of a join."""
+    """Fail, naming the layers that differ, unless ``student`` runs the reference's layers in its order; then
+    (``outputs``) fail unless it computes the reference's output when given the reference's weights.
+    ``outputs=False`` where the lesson leaves a free choice that changes the output, e.g. the order of a join.
+    ``rules``: the lesson's reason for each kind of layer (e.g. "BatchNorm2d"), for the hint."""
     rules = rules or {}
     what = f"{name} on inputs of shape {', '.join(str(tuple(x.shape)) for x in inputs)}"
     got, expected = layers_run(student, *inputs, what=what), layers_run(reference, *inputs, what=what)
-    got_names, expected_names = [d for d, _ in got], [d for d, _ in expected]
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, got_names, expected_names, autojunk=False).get_opcodes():
-        if tag == "equal":
-            continue
-        after = f" after {got_names[i1 - 1]}" if i1 else " first"
-        if tag == "delete":
-            fail(f"{name} runs an extra {got_names[i1]}{after} (layer {i1 + 1}); the lesson's network has no such layer "
-                 f"there", _why(got_names[i1], None, rules))
-        if tag == "insert":
-            fail(f"{name} is missing {expected_names[j1]}{after} (layer {i1 + 1}); it runs "
-                 f"{got_names[i1] if i1 < len(got_names) else 'nothing more'} instead", _why(expected_names[j1], None, rules))
-        fail(f"{name}'s layer {i1 + 1} is {got_names[i1]}, expected {expected_names[j1]}",
-             _why(expected_names[j1], got_names[i1], rules))
+    repeated = [d for i, (d, m) in enumerate(got) if any(m is other for _, other in got[:i])]
+    if repeated and len(got) > len(expected):
+        fail(f"{name} runs some of its layers twice in one call ({repeated[0]} among them): forward applies part of "
+             "the network more than once", "run each layer once, in the order the lesson gives")
+    built = {describe(m) for m in _layers(student)} - {d for d, _ in got}
+    _compare_kinds(got, expected, built, name, rules)
+    for (g, _), (e, _), index in zip(got, expected, range(1, len(got) + 1)):
+        if g != e:
+            a, b = _settings(g), _settings(e)
+            setting = next((k for k in rules if k in {*a, *b} and a.get(k) != b.get(k)), None)
+            fail(f"{name}'s layer {index} is {g}, expected {e}: {_difference(g, e)}",
+                 rules[setting] if setting else _why([e], rules))
     if outputs:
         same_output(student, reference, inputs, got, expected, name)
+
+
+def _compare_kinds(got, expected, built: set[str], name: str, rules: Mapping[str, str]) -> None:
+    """The first place where the KINDS of layers differ (a missing BatchNorm, a ReLU for a LeakyReLU), in words."""
+    kinds = lambda trace: [d.split("(")[0] for d, _ in trace]  # noqa: E731
+    got_kinds, expected_kinds = kinds(got), kinds(expected)
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, got_kinds, expected_kinds, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        where = f" after its {got[i1 - 1][0]} (layer {i1})" if i1 else " at the start"
+        extra, missing = [d for d, _ in got[i1:i2]], [d for d, _ in expected[j1:j2]]
+        unused = [d for d in missing if d in built]
+        if unused:
+            fail(f"{name} builds {unused[0]} but forward never runs it", "use every layer you build, in the order "
+                 "the lesson gives: " + _why(unused, rules))
+        if tag == "delete":
+            fail(f"{name} runs {', '.join(extra)}{where}, which the lesson's network does not have",
+                 _why(extra, rules))
+        if tag == "insert":
+            fail(f"{name} is missing {', '.join(missing)}{where}", _why(missing, rules))
+        fail(f"{name} runs {', '.join(extra)}{where}, where the lesson's network has {', '.join(missing)}",
+             _why(missing, rules))
 
 
 def same_output(student: nn.Module, reference: nn.Module, inputs: Sequence[torch.Tensor],

@@ -155,7 +155,7 @@ def _check_planes_seen(D: nn.Module, first: nn.Module, x: torch.Tensor, labels: 
     hook = first.register_forward_pre_hook(lambda m, args: seen.append(args[0].detach().clone()))
     try:
         with torch.no_grad():
-            call(D.eval(), x, labels, what="D(x, labels) with x (8, 1, 28, 28) and labels (8,)")
+            _forward(D.eval(), x, labels, what="D(x, labels) with x (8, 1, 28, 28) and labels (8,)")
     finally:
         hook.remove()
         D.train()
@@ -163,6 +163,12 @@ def _check_planes_seen(D: nn.Module, first: nn.Module, x: torch.Tensor, labels: 
     expected = torch.eye(N_CLASSES)[labels][:, :, None, None].expand_as(planes)
     if not torch.equal(seen[0][:, :1], x):
         fail("the first channel D's convolution sees is not the image", "join the image first, then the label planes")
+    if torch.equal(planes, 1 - expected):
+        fail("the label planes D sees are inverted: plane y is all zeros and every other plane all ones",
+             "one-hot: a 1 in the label's own plane, 0 in the others")
+    if torch.allclose(planes, planes[:1].expand_as(planes)) and len(torch.unique(labels)) > 1:
+        fail("the label planes D sees are the same for every image, whatever its label: the planes ignore the labels",
+             "build the planes from the labels themselves: one-hot encode each image's own label")
     if not torch.equal(planes, expected):
         fail("the label planes D sees are not one-hot: for label y, plane y should be all ones and every other "
              f"plane all zeros (got values from {planes.min().item():g} to {planes.max().item():g})",
@@ -180,9 +186,9 @@ def check_concat_discriminator(Discriminator: type) -> None:
         fail(f"D's first convolution takes {first.in_channels} input channels, expected 1 + n_classes = {1 + N_CLASSES}: "
              "the image plus one plane per class; the label planes never reach D",
              "give the first convolution 1 + n_classes input channels, and feed it the image joined with the label planes along dim=1")
-    x, labels, out = _check_conditional_discriminator(D, "D")
     if first is not None:
-        _check_planes_seen(D, first, x, labels)
+        _check_planes_seen(D, first, random_images(8, 2), fixed_labels(8, 3))
+    x, labels, out = _check_conditional_discriminator(D, "D")
     assert_trainable(D, "D", out.square().mean())
     passed("concat_discriminator", "(x (8, 1, 28, 28), labels (8,)) -> (8,) logits; 11 input channels; the label changes the score")
 

@@ -135,6 +135,10 @@ def _check_labels_seen(G: _Recorder, D: _Recorder, real: torch.Tensor, labels: t
                 fail("fake samples were scored with the real labels: G drew each fake for one label, and D judged it "
                      "against the label of the real image in the same position",
                      "give D, with each fake, the label that fake was drawn for, in both updates")
+            if kind == "real" and any(torch.equal(y, f) for f in (fake_labels[i:i + len(y)] for i in range(0, len(fake_labels), len(labels)))):
+                fail("D scored the real batch with the fake labels: the real images went where G's fakes belong (or "
+                     "the two label batches were swapped)", "D scores G's fakes with the labels they were drawn for, "
+                     "and the real images with their own labels")
             fail(f"{int(wrong.sum())} {kind} images were scored with a label that is not theirs",
                  "real images go with labels; each fake goes with the label it was generated for")
     if not judged["real"]:
@@ -156,6 +160,9 @@ def _ema_spy(ema, G: nn.Module, record: list) -> None:
     original = ema.update_parameters
 
     def spied(model):
+        if model is not G:
+            fail("the moving average (ema) was given another network than G: it averages the generator's weights",
+                 "pass G to the average's update")
         record.append((model, [p.detach().clone() for p in G.parameters()]))
         return original(model)
     ema.update_parameters = spied

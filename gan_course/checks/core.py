@@ -14,7 +14,7 @@ import sysconfig
 import traceback
 import warnings
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 import torch
 from torch import nn
@@ -75,8 +75,41 @@ def _student_frames(tb) -> traceback.StackSummary:
     return traceback.StackSummary.from_list(frames)
 
 
-def call(fn: Callable, *args, what: str, hint: str = "run your code on these inputs in a cell and read the error"):
-    """Call student code; turn an exception from inside it into an ExerciseError that says where."""
+# Hints for the errors students meet most, matched on the error's text: a crash gets the hint for what it says,
+# not the check's hint for a different mistake.
+COMMON_ERRORS = {
+    "NameError": "a name is used before it is defined, or is misspelt: read the line the error points at",
+    "UnboundLocalError": "a variable is used before the line that assigns it: check the order of your lines",
+    "Trying to backward through the graph a second time": "a second backward pass went through a graph the first "
+        "one had already freed: when D learns, score fakes detached from G's graph, so only G's own loss reaches G",
+    "does not require grad and does not have a grad_fn": "the loss does not depend on any trainable weight: a network "
+        "is still frozen (requires_grad False), or the loss was computed from detached tensors",
+    "mat1 and mat2 shapes cannot be multiplied": "a Linear layer got inputs of another size than it was built for: "
+        "compare each layer's input size with what the layer (or flatten) before it gives",
+    "running_mean should contain": "a BatchNorm's size must equal the number of channels (or features) that the "
+        "layer before it gives",
+    "expected input": "a layer got another number of channels than it was built for: each layer's in_channels must "
+        "equal the out_channels of the layer before it",
+    "object has no attribute": "the code reads an attribute that this object does not have (None, or a layer "
+        "without a bias?): check which object the line works on",
+}
+
+
+def _hint_for(err: Exception, hint: str, hints: Mapping[str, str] | None) -> str:
+    text = f"{type(err).__name__}: {err}"
+    for table in (hints or {}, COMMON_ERRORS):
+        for key, value in table.items():
+            if not key.startswith("_") and key in text:  # "_name": a hint the check uses itself, not error text
+                return value
+    return hint
+
+
+def call(fn: Callable, *args, what: str, hint: str = "run your code on these inputs in a cell and read the error",
+         hints: Mapping[str, str] | None = None):
+    """Call student code; turn an exception from inside it into an ExerciseError that says where.
+
+    ``hint`` is for an exception the check expects; ``hints`` maps text of the error to a hint (first match), before
+    the hints for common errors (``COMMON_ERRORS``)."""
     try:
         return fn(*args)
     except ExerciseError:
@@ -85,7 +118,7 @@ def call(fn: Callable, *args, what: str, hint: str = "run your code on these inp
         raise ExerciseError(f"{what} {NOT_WRITTEN}: it still raises NotImplementedError\n"
                             "  Hint: replace the `raise NotImplementedError(...)` line with your code") from None
     except Exception as err:  # any bug in student code: report it as feedback, not as a deep traceback
-        raise ExerciseError(f"{what} raised {type(err).__name__}: {err}\n  Hint: {hint}",
+        raise ExerciseError(f"{what} raised {type(err).__name__}: {err}\n  Hint: {_hint_for(err, hint, hints)}",
                             _student_frames(err.__traceback__)) from None
 
 

@@ -19,7 +19,6 @@ from gan_course.checks.architecture import compare_layers
 from gan_course.checks.core import build_from_class, call, exercise_check, fail, passed
 from gan_course.checks.probes import close, ends_in_sigmoid, random_images, shape_of
 from gan_course.models import cyclegan
-from gan_course.training.update_steps import cyclegan_generator_loss
 
 # What lesson 05 says each layer is for: the message for a network that differs there.
 CYCLEGAN_RULES = {
@@ -39,7 +38,10 @@ def check_residual_block(ResidualBlock: type) -> None:
     block = build_from_class(ResidualBlock, "ResidualBlock(6)", 6)
     x = torch.randn(2, 6, 14, 14, generator=torch.Generator().manual_seed(0))
     out = call(block, x, what="ResidualBlock(6) on a (2, 6, 14, 14) input",
-               hint="pad by 1 (nn.ReflectionPad2d(1)) before each 3x3 convolution so H and W stay the same")
+               hints={"size of tensor": "pad by 1 pixel (reflection) before each 3x3 convolution so H and W stay "
+                                        "the same, and the sum with x is defined"})
+    if not isinstance(out, torch.Tensor):
+        fail(f"ResidualBlock(6) returned {shape_of(out)}, expected a tensor", "forward returns the block's output")
     if tuple(out.shape) != (2, 6, 14, 14):
         fail(f"ResidualBlock(6) turned (2, 6, 14, 14) into {shape_of(out)}, expected the same shape",
              "3x3 convolutions with 6 -> 6 channels and 1 pixel of padding keep the shape")
@@ -49,9 +51,13 @@ def check_residual_block(ResidualBlock: type) -> None:
             p.zero_()  # F(x) = 0 now, so a residual block must return x itself
         out = silent(x)
     if not torch.allclose(out, x, atol=1e-5):
-        fail("with every weight set to 0 the block should return its input unchanged, but it does not: the skip "
-             "connection x + F(x) is missing (or a ReLU follows the sum)",
-             "return the input plus the body's output, with no activation after the addition")
+        how = ("it returns 2x: the input is added twice" if torch.allclose(out, 2 * x, atol=1e-5) else
+               "it returns 0: the input is never added (no skip connection, or a product instead of a sum)"
+               if torch.allclose(out, torch.zeros_like(x)) else
+               "it returns x without its negative part: an activation follows the sum" if torch.allclose(out, x.relu())
+               else "the skip connection x + F(x) is missing")
+        fail(f"with every weight set to 0 (so F(x) = 0) the block should return its input unchanged; {how}",
+             "return the input plus the body's output, adding the input once, with no activation after the sum")
     compare_layers(block, cyclegan.ResidualBlock(6), [x], "ResidualBlock(6)", CYCLEGAN_RULES)
     passed("residual_block", "(2, 6, 14, 14) -> (2, 6, 14, 14), and x + F(x)")
 
@@ -113,6 +119,8 @@ def check_lsgan_losses(discriminator_lsgan_loss: Callable, generator_lsgan_loss:
             "the targets are swapped (real scored against 0, fake against 1)": 0.5 * ((real.square()).mean() + (fake - 1).square().mean()),
             "the 0.5 is missing": 2 * expected,
             "it uses BCE, not least squares": losses.discriminator_loss(real, fake),
+            "it sums over the patch scores instead of averaging": 0.5 * ((real - 1).square().sum() + fake.square().sum()),
+            "the fake scores' target is -1, not 0": 0.5 * ((real - 1).square().mean() + (fake + 1).square().mean()),
         }
         found = next((why for why, value in wrong.items() if close(d, value)), None)
         fail(f"discriminator_lsgan_loss gave {d.item():.4f}, expected {expected.item():.4f}" + (f": {found}" if found else ""),
@@ -120,9 +128,14 @@ def check_lsgan_losses(discriminator_lsgan_loss: Callable, generator_lsgan_loss:
     g = call(generator_lsgan_loss, fake, what="generator_lsgan_loss(fake_scores)")
     expected = losses.generator_lsgan_loss(fake)
     if not isinstance(g, torch.Tensor) or not close(g, expected):
-        swapped = isinstance(g, torch.Tensor) and close(g, fake.square().mean())
+        wrong = {": G pushes its scores to 0, D's target for fakes": fake.square().mean(),
+                 ": its sign is flipped, so G would push its scores away from 1": -expected,
+                 ": the 0.5 belongs to D's loss only": 0.5 * expected,
+                 ": it sums over the patch scores instead of averaging": (fake - 1).square().sum(),
+                 ": the difference is not squared": (fake - 1).mean()}
+        found = next((why for why, v in wrong.items() if isinstance(g, torch.Tensor) and close(g, v)), "")
         fail(f"generator_lsgan_loss gave {shape_of(g) if not isinstance(g, torch.Tensor) or g.dim() else f'{g.item():.4f}'}, "
-             f"expected {expected.item():.4f}" + (": G pushes its scores to 0, D's target for fakes" if swapped else ""),
+             f"expected {expected.item():.4f}" + found,
              "G wants D to score its fakes as real: the mean squared distance of the fake scores from 1")
     passed("lsgan_losses", "D: 0.5[(D(x)-1)^2 + D(G(z))^2], G: (D(G(z))-1)^2, on 4x7x7 patch scores")
 
@@ -135,7 +148,10 @@ def _check_l1(fn: Callable, name: str, reference: Callable, first: str, second: 
         fail(f"{name} returned {shape_of(value)}, expected one number (a 0-dim tensor)", "end with .mean()")
     if not close(value, expected):
         wrong = {"it squares the differences (L2); CycleGAN uses L1, which blurs less": (a - b).square().mean(),
-                 "it sums instead of averaging, so its weight depends on the image size": (a - b).abs().sum()}
+                 "it sums instead of averaging, so its weight depends on the image size": (a - b).abs().sum(),
+                 "it adds the two images instead of taking their difference": (a + b).abs().mean(),
+                 "it averages the signed difference before taking its absolute value, so errors of opposite sign "
+                 "cancel": (a - b).mean().abs()}
         found = next((why for why, v in wrong.items() if close(value, v)), None)
         fail(f"{name} gave {value.item():.4f}, expected {expected.item():.4f}" + (f": {found}" if found else ""),
              "the mean, over every pixel of every image, of the absolute difference between the two batches")
@@ -161,83 +177,8 @@ def check_identity_loss(identity_loss: Callable) -> None:
     passed("identity_loss", "mean |G(y) - y| (L1) on (3, 1, 28, 28) images")
 
 
-class _Constant(nn.Module):
-    """A translator with a known answer: x -> a * x + b (differentiable, so losses can flow through it)."""
-
-    def __init__(self, a: float, b: float):
-        super().__init__()
-        self.a, self.b = nn.Parameter(torch.tensor(a)), nn.Parameter(torch.tensor(b))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.a * x + self.b
-
-
-class _Critic(nn.Module):
-    def __init__(self, w: float):
-        super().__init__()
-        self.w = nn.Parameter(torch.tensor(w))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.w * nn.functional.avg_pool2d(x, 4)  # (B, 1, 7, 7)
-
-
-def _objective_candidates(G_ab, G_ba, D_a, D_b, real_a, real_b, cw, iw) -> dict[str, torch.Tensor]:
-    """The right objective (the package's) and the realistic wrong ones, for the same networks and batches."""
-    right, parts, fake_b, fake_a = cyclegan_generator_loss(G_ab, G_ba, D_a, D_b, real_a, real_b, cw, iw)
-    adv, cyc, idt = parts["adversarial"], parts["cycle"], parts["identity"]
-    return {
-        "right": right,
-        "the cycle loss compares the reconstruction with the translated image, not with the original":
-            adv + cw * (losses.cycle_loss(fake_b, G_ba(fake_b)) + losses.cycle_loss(fake_a, G_ab(fake_a))) + iw * idt,
-        "the cycle loss compares the reconstruction with an image of the other domain":
-            adv + cw * (losses.cycle_loss(real_b, G_ba(fake_b)) + losses.cycle_loss(real_a, G_ab(fake_a))) + iw * idt,
-        "the identity loss feeds each generator its own input domain (G_ab(real_a)) instead of its output domain":
-            adv + cw * cyc + iw * (losses.identity_loss(real_a, G_ab(real_a)) + losses.identity_loss(real_b, G_ba(real_b))),
-        "the adversarial terms ask D_a about fake_b and D_b about fake_a":
-            losses.generator_lsgan_loss(D_a(fake_b)) + losses.generator_lsgan_loss(D_b(fake_a)) + cw * cyc + iw * idt,
-        "the identity loss is missing": adv + cw * cyc,
-        "the cycle loss is missing": adv + iw * idt,
-    }
-
-
-@exercise_check
-def check_generator_objective(generator_objective: Callable) -> None:
-    """Lesson 05: ``generator_objective(G_ab, G_ba, D_a, D_b, real_a, real_b, cycle_weight, identity_weight)``
-    returns (total, parts, fake_b, fake_a) with total = adversarial + cw * cycle + iw * identity."""
-    G_ab, G_ba, D_a, D_b = _Constant(0.8, 0.1), _Constant(1.2, -0.2), _Critic(0.7), _Critic(1.3)
-    real_a, real_b = random_images(3, 5), random_images(3, 6)
-    result = call(generator_objective, G_ab, G_ba, D_a, D_b, real_a, real_b, 10.0, 5.0,
-                  what="generator_objective(G_ab, G_ba, D_a, D_b, real_a, real_b, 10.0, 5.0)")
-    if not isinstance(result, tuple) or len(result) != 4:
-        fail(f"generator_objective returned {type(result).__name__}, expected a 4-tuple (the total, its parts, the B fakes, the A fakes)",
-             "return a 4-tuple: the total, the dict of parts (adversarial, cycle, identity), the B fakes and the A fakes")
-    total = result[0]
-    candidates = _objective_candidates(G_ab, G_ba, D_a, D_b, real_a, real_b, 10.0, 5.0)
-    if not isinstance(total, torch.Tensor) or total.dim() != 0:
-        fail(f"the total is {shape_of(total)}, expected one number", "add the three parts, each a mean")
-    if not close(total, candidates["right"], rtol=1e-4):
-        found = next((why for why, value in candidates.items() if why != "right" and close(total, value, rtol=1e-4)), None)
-        fail(f"the total is {total.item():.4f}, expected {candidates['right'].item():.4f}" + (f": {found}" if found else ""),
-             "cycle: each real batch against its round trip through both generators; identity: each generator given "
-             "images of its OUTPUT domain, against those same images")
-    if not total.requires_grad:
-        fail("the total carries no gradient", "don't detach the fakes or use torch.no_grad() in the generators' objective")
-    params = [*G_ab.parameters(), *G_ba.parameters()]
-    got = torch.autograd.grad(total, params, allow_unused=True, retain_graph=True)
-    expected = torch.autograd.grad(candidates["right"], params, retain_graph=True)
-    if not all(g is not None and close(g, e, rtol=1e-4) for g, e in zip(got, expected)):
-        fail("the total has the right value, but the generators' gradients are not the objective's: part of it is cut "
-             "off from the graph (a detached fake or reconstruction)", "keep every fake on the graph: G learns "
-             "through each term that uses its output")
-    with torch.no_grad():
-        fakes = G_ab(real_a), G_ba(real_b)
-    if not all(isinstance(r, torch.Tensor) and r.shape == f.shape and torch.allclose(r, f) for r, f in zip(result[2:], fakes)):
-        swapped = all(isinstance(r, torch.Tensor) and r.shape == f.shape and torch.allclose(r, f)
-                      for r, f in zip(result[2:], fakes[::-1]))
-        fail("the fakes returned are not the B fakes (real A translated) then the A fakes (real B translated)"
-             + (": they are in the other order" if swapped else ""),
-             "return the total, the parts, then the B fakes, then the A fakes: the step hands each to its buffer")
-    passed("generator_objective", "adversarial + 10 * cycle + 5 * identity, each term against the right image")
+_BUFFER_HINTS = {"index out of range": "store each new fake while fewer than capacity are held; only a full buffer swaps, "
+                                        "and it picks a slot among the stored images"}
 
 
 @exercise_check
@@ -249,18 +190,24 @@ def check_history_buffer(History: type) -> None:
     torch.manual_seed(0)
     buffer = call(History, 8, what="History(8)")
     first = torch.arange(8.0).view(8, 1, 1, 1)
-    out = call(buffer.query, first, what="history.query(fakes) on the first 8 fakes")
+    out = call(buffer.query, first, what="history.query(fakes) on the first 8 fakes", hints=_BUFFER_HINTS)
     if not isinstance(out, torch.Tensor) or out.shape != first.shape:
         fail(f"query returned {shape_of(out)} for 8 fakes of shape (8, 1, 1, 1), expected the same shape",
-             "return torch.stack(chosen): one image out for every image in")
+             "every path through the loop adds exactly one image to the answer; stack them into one batch")
     if not torch.equal(out, first):
         fail("while the buffer is filling, query should return the new fakes themselves", "append each new image and return it")
     new = torch.arange(100.0, 164.0).view(64, 1, 1, 1)
-    out = call(buffer.query, new, what="history.query(fakes) on 64 more fakes, with the buffer full")
+    out = call(buffer.query, new, what="history.query(fakes) on 64 more fakes, with the buffer full", hints=_BUFFER_HINTS)
+    if not isinstance(out, torch.Tensor) or out.shape != new.shape:
+        fail(f"query returned {shape_of(out)} for 64 fakes of shape (64, 1, 1, 1), expected the same shape",
+             "every path through the loop (filling, swapping, keeping the new image) adds exactly one image")
     stored = getattr(buffer, "images", None)
-    if isinstance(stored, list) and len(stored) != 8:
+    if isinstance(stored, list) and len(stored) > 8:
         fail(f"a History(8) holds {len(stored)} images after 72 fakes, expected 8: it keeps filling past its capacity",
              "add new images only while fewer than capacity are stored; after that, swap")
+    if isinstance(stored, list) and len(stored) < 8:
+        fail(f"a History(8) holds {len(stored)} images after 72 fakes, expected 8: it returns new fakes while filling "
+             "but never keeps them", "while filling, store each new fake (a copy) as well as returning it")
     old_share = (out.flatten() != new.flatten()).float().mean().item()  # an earlier fake in place of the new one
     if old_share == 0:
         fail("once the buffer is full, query still returns only the new fakes: D never sees an earlier generator's "
@@ -269,10 +216,11 @@ def check_history_buffer(History: type) -> None:
     if not 0.3 <= old_share <= 0.7:
         fail(f"{old_share:.0%} of a full buffer's answers were earlier fakes, expected about half",
              "draw the coin once per image, with probability 0.5")
-    later = buffer.query(torch.arange(200.0, 264.0).view(64, 1, 1, 1)).flatten()
+    later = call(buffer.query, torch.arange(200.0, 264.0).view(64, 1, 1, 1), what="history.query(fakes)").flatten()
     if not ((later >= 100) & (later < 164)).any():
         fail("a full buffer never takes in new fakes: its answers are always the first fakes it stored, so D keeps "
              "seeing the generator's earliest images", "when an old image is returned, store the new one in its slot")
     if buffer.query(torch.ones(2, 1, 1, 1, requires_grad=True)).requires_grad:
-        fail("query returns images that still carry gradients back to G", "store and return fakes.detach()")
+        fail("query returns images that still carry gradients back to G",
+             "work on the fakes detached from G's graph, for what you store and what you return")
     passed("history_buffer", f"new fakes while filling, then {old_share:.0%} earlier fakes; detached")

@@ -85,6 +85,9 @@ def _spy_reference(nets, real_a, real_b, G_params, D_params, seen):
             ref = {k: grads_of(v, G_params) for k, v in candidates.items() if k != "parts"}
             return ref | {"loss_G": candidates["right"].detach(),
                           **{f"loss_{k}": v.detach() for k, v in candidates["parts"].items()}}
+        if "fake_a" not in seen:
+            fail("the discriminators' optimizer stepped before the generators' optimizer did",
+                 "first the generators' update (zero, backward, step), then the discriminators'")
         frozen = [n for n, D in (("D_a", D_a), ("D_b", D_b)) if not all(p.requires_grad for p in D.parameters())]
         if frozen:
             fail(f"{' and '.join(frozen)} still had frozen weights (requires_grad False) when the discriminators' "
@@ -150,6 +153,7 @@ def check_cyclegan_step(cyclegan_step: Callable) -> None:
         buffers = (_SpyBuffer("history_a", random_images(4, 20 + attempt)),
                    _SpyBuffer("history_b", random_images(4, 30 + attempt)))
         seen.update(buffers=buffers, weights=weights)
+        seen.pop("fake_a", None), seen.pop("fake_b", None)  # set when the generators' optimizer steps
         result = call(cyclegan_step, G_ab, G_ba, D_a, D_b, opt_G, opt_D, real_a, real_b, *buffers, *weights,
                       what=f"cyclegan_step(G_ab, G_ba, D_a, D_b, opt_G, opt_D, real_a, real_b, history_a, history_b, "
                            f"cycle_weight={weights[0]}, identity_weight={weights[1]})")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Callable
 
 import torch
@@ -16,13 +17,15 @@ from gan_course.models.dcgan import DCGANDiscriminator, DCGANGenerator
 
 # Radford et al.'s guidelines, as lesson 02 states them: the message for a network that breaks one.
 DCGAN_RULES = {
-    "bias=False": "a convolution followed by BatchNorm needs no bias (bias=False): BatchNorm subtracts the mean right "
-                  "after, which cancels it",
+    "bias": "a convolution followed by BatchNorm needs no bias (bias=False): BatchNorm subtracts the mean right "
+            "after, which cancels it; one without BatchNorm keeps its bias",
     "BatchNorm2d": "BatchNorm goes in both networks except G's output and D's input layer: without it G tends to "
                    "collapse early; on D's input it made samples oscillate",
     "LeakyReLU": "D uses LeakyReLU with slope 0.2 (Radford et al.): a plain ReLU gives zero gradient for negative inputs",
     "ReLU": "G uses ReLU after each BatchNorm (Radford et al.); D uses LeakyReLU(0.2)",
     "Tanh": "G ends in tanh, so that it can draw the data's whole range, [-1, 1]",
+    "stride": "G's first layer turns 1x1 into 7x7 (kernel 7, stride 1, no padding); each later one doubles the size "
+              "(kernel 4, stride 2, padding 1)",
     "ConvTranspose2d": "kernel_size=4, stride=2, padding=1 doubles the size; the table gives the first layer (7, 1, 0)",
     "Conv2d": "kernel_size=4, stride=2, padding=1 halves the size; D's last layer is a 7x7 convolution to one channel",
 }
@@ -38,6 +41,21 @@ def _size_hint(kind: str) -> str:
     return f"{formula}; kernel_size=4, stride=2, padding=1 gives exactly {'2x' if kind == 'transposed' else '1/2x'} the size"
 
 
+CONV_HINTS = {
+    "G": {"expected input": "each layer's in_channels must equal the out_channels of the layer before it: "
+                            "z_dim -> 4c -> 2c -> 1",
+          "running_mean": "each BatchNorm2d's size must equal the channels of the convolution before it",
+          "is invalid for input of size": "G's output must already be (B, 1, 28, 28)", "_flat": "G's output must already be (B, 1, 28, 28)",
+          "_shape": "the sizes go 1 -> 7 -> 14 -> 28: a 7x7 kernel with stride 1 first, then kernel 4, stride 2, "
+                   "padding 1 twice, ending with 1 channel"},
+    "D": {"expected input": "each convolution's in_channels must equal the out_channels of the one before it: "
+                            "1 -> c -> 2c -> 1",
+          "running_mean": "each BatchNorm2d's size must equal the channels of the convolution before it",
+          "_shape": "the sizes go 28 -> 14 -> 7 -> 1: two kernel-4, stride-2, padding-1 convolutions, then a 7x7 "
+                   "convolution to ONE channel, flattened to (B,)"},
+}
+
+
 @exercise_check
 def check_generator_block(generator_block: Callable) -> None:
     """Lesson 02: ``generator_block(in, out)`` doubles height and width: ConvTranspose2d, BatchNorm2d, ReLU."""
@@ -47,7 +65,7 @@ def check_generator_block(generator_block: Callable) -> None:
              "return the layers wrapped in one nn.Sequential")
     x = torch.randn(2, 8, 7, 7, generator=torch.Generator().manual_seed(0))
     out = call(block, x, what="generator_block(8, 4) on a (2, 8, 7, 7) input",
-               hint="the first layer must take in_channels (here 8) input channels")
+               hints={"expected input": "the transposed convolution takes in_channels (here 8) input channels"})
     if tuple(out.shape) != (2, 4, 14, 14):
         fail(f"generator_block(8, 4) turned (2, 8, 7, 7) into {shape_of(out)}, expected (2, 4, 14, 14): "
              "twice the height and width, out_channels channels", _size_hint("transposed"))
@@ -107,6 +125,12 @@ def _init_problems(model: nn.Module) -> list[str]:
     return problems
 
 
+def _untouched(before: nn.Module, after: nn.Module) -> list[str]:
+    """The kinds of layer whose weights weights_init left exactly as they were."""
+    return sorted({type(a).__name__ for a, b in zip(after.modules(), before.modules())
+                   if isinstance(a, (nn.Conv2d, nn.ConvTranspose2d, nn.BatchNorm2d)) and torch.equal(a.weight, b.weight)})
+
+
 @exercise_check
 def check_weights_init(weights_init: Callable) -> None:
     """Lesson 02: ``weights_init(module)`` sets conv weights ~N(0, 0.02), BatchNorm scale ~N(1, 0.02), shift 0."""
@@ -116,14 +140,20 @@ def check_weights_init(weights_init: Callable) -> None:
             for m in model.modules():
                 if isinstance(m, nn.BatchNorm2d):
                     m.bias.fill_(0.3)
-        call(model.apply, weights_init, what=f"{type(model).__name__}().apply(weights_init)")
+        before = copy.deepcopy(model)
+        call(model.apply, weights_init, what=f"{type(model).__name__}().apply(weights_init)",
+             hints={"object has no attribute": "a branch ran on a module that lacks what it touches (a layer without a "
+                                               "bias, or without weights?): test the module's class first"})
+        untouched = _untouched(before, model)
+        if untouched:
+            fail(f"weights_init left the weights of every {', '.join(untouched)} layer unchanged",
+                 "your class tests must match " + " and ".join(untouched) + " (check the class names), and the "
+                 "in-place nn.init functions must change the module's own tensors, not a copy")
         problems = _init_problems(model)
         if problems:
-            missed_transposed = any("ConvTranspose2d" in p for p in problems) and not any(p.startswith("Conv2d") for p in problems)
             fail(f"after model.apply(weights_init): {problems[0]}" + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""),
-                 "isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)) covers both kinds of convolution" if missed_transposed
-                 else "draw convolution weights from N(0, 0.02) and BatchNorm scales from N(1, 0.02) with the "
-                      "in-place functions of nn.init (normal_), so the module's own tensors change")
+                 "convolution weights come from N(0, 0.02) and BatchNorm scales from N(1, 0.02): check the mean and "
+                 "std you give the in-place normal init of each")
         for m in model.modules():
             if isinstance(m, nn.BatchNorm2d) and torch.any(m.bias != 0):
                 fail("a BatchNorm2d shift (bias) is not zero after weights_init",
@@ -137,8 +167,8 @@ def check_weights_init(weights_init: Callable) -> None:
 @exercise_check
 def check_dcgan(G: nn.Module, D: nn.Module, z_dim: int) -> None:
     """Lesson 02: the assembled, initialised DCGAN: G (B, z_dim) -> (B, 1, 28, 28) in [-1, 1]; D -> logits (B,)."""
-    validate_generator(G, z_dim)
-    validate_discriminator(D)
+    validate_generator(G, z_dim, CONV_HINTS["G"])
+    validate_discriminator(D, CONV_HINTS["D"])
     if not _layers(G, nn.ConvTranspose2d) or not _layers(D, nn.Conv2d):
         fail("G needs transposed convolutions and D convolutions", "build them from generator_block and discriminator_block")
     if not _layers(G, nn.BatchNorm2d):

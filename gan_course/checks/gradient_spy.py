@@ -107,7 +107,8 @@ def judge_steps(events, attempt: int, params: Mapping[str, Sequence[torch.Tensor
         if contributed.abs().sum() == 0:
             fail(f"no gradient reached {name} before its optimizer stepped",
                  f"back-propagate {name}'s loss (.backward()) before stepping"
-                 + (", and don't detach what G drew in G's own update" if name.startswith("G") else ""))
+                 + (": G's loss must come from D's scores of G's own fakes, kept on G's graph (not detached, not the "
+                    "real images)" if name.startswith("G") else ""))
         if not grads_match(held, contributed) and name in (leftovers or {}):
             fail(*leftovers[name])
         if not grads_match(held, contributed):

@@ -49,9 +49,12 @@ def check_gradient_penalty(gradient_penalty: Callable) -> None:
     for x_hat in (x for x in D.inputs if x.shape == real.shape):
         a, b = (x_hat * real).sum(1), (x_hat * fake).sum(1) / 9  # the weights of real and fake in x_hat
         if not (torch.allclose(a + b, torch.ones(n), atol=1e-4) and a.min() >= -1e-4 and a.max() <= 1 + 1e-4):
-            fail("the points where the penalty is taken are not on the line between each real sample and its fake",
-                 "mix each real-fake pair with ONE random weight a in [0, 1], shared by every coordinate of the pair: "
-                 "the weights have shape (B, 1), not (B, 2)")
+            fail("the points where the penalty is taken are not on the segment between each real sample and its fake",
+                 "weigh the real sample by a and the fake by 1 - a (weights that add to 1), with one random a in "
+                 "[0, 1] per pair, shared by both coordinates: a has shape (B, 1)")
+        if a.std() < 1e-6 and 1e-4 < a.mean() < 1 - 1e-4:  # (a = 0 or 1: the fakes or reals alone, below)
+            fail("every pair is mixed with the same weight: one random number was drawn for the whole batch",
+                 "draw one weight per real-fake pair, shape (B, 1)")
     if not isinstance(out, torch.Tensor) or out.dim() != 0:
         fail(f"gradient_penalty returned {shape_of(out)}, expected a scalar tensor",
              "average the squared deviations over the batch, then multiply by the weight 10")
@@ -59,10 +62,10 @@ def check_gradient_penalty(gradient_penalty: Callable) -> None:
     expected = _penalty_on_segments()
     if abs(value) < 1e-6:
         fail("gradient_penalty is 0 where the critic's gradient norm is 1: it was computed on the real samples only",
-             "penalise at random points between real and fake: x_hat = a * real + (1 - a) * fake, a ~ U(0, 1) per sample")
+             "penalise at random points between each real sample and its fake, one uniform weight per pair")
     if abs(value - 40) < 2:
         fail("gradient_penalty was computed on the fake samples only",
-             "penalise at x_hat = a * real + (1 - a) * fake with a fresh a ~ U(0, 1) per sample")
+             "penalise at random points between each real sample and its fake, one uniform weight per pair")
     if abs(value - expected / 10) < 0.1 * expected / 10:
         fail("gradient_penalty is missing its weight of 10", "multiply the mean squared deviation by 10 (Gulrajani et al.)")
     if abs(value - expected) > 0.1 * expected:
@@ -70,11 +73,11 @@ def check_gradient_penalty(gradient_penalty: Callable) -> None:
              "the gradient of D at x_hat (torch.autograd.grad), its norm per sample, the squared deviation from 1, the mean, times 10")
     if not out.requires_grad:
         fail("the penalty does not depend on the critic's weights, so the critic's update ignores it",
-             "torch.autograd.grad(..., create_graph=True): the penalty must stay differentiable")
+             "ask autograd for the gradient with create_graph=True: the penalty must stay differentiable")
     (grad_s,) = torch.autograd.grad(out, D.s)
     if grad_s.abs().item() < 1e-6:
         fail("the penalty has no gradient with respect to the critic's weights",
-             "torch.autograd.grad(..., create_graph=True), and don't detach the gradients")
+             "ask autograd for the gradient with create_graph=True, and don't detach it")
     passed("gradient_penalty", "10 * E[(||grad D(x_hat)|| - 1)^2] on real-fake mixes, differentiable for the critic")
 
 

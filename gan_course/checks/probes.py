@@ -38,6 +38,9 @@ def assert_trainable(module: nn.Module, name: str, loss: torch.Tensor) -> None:
     params = list(module.parameters())
     if not params:
         fail(f"{name} has no parameters", "build the layers in __init__ and assign them to self (e.g. self.net = ...)")
+    if not any(p.requires_grad for p in params):
+        fail(f"{name}'s weights are frozen (requires_grad False), so training can never change them",
+             "leave the layers trainable: don't switch off requires_grad when you build them")
     module.zero_grad()
     if not loss.requires_grad:
         fail(f"{name}'s output is cut off from its parameters: no gradient reaches {name}",

@@ -38,8 +38,8 @@ def _scalar_loss(fn: Callable, args: Sequence[torch.Tensor], exercise: str) -> t
     """Call a loss function and insist on a differentiable scalar tensor."""
     out = call(
         fn, *args, what=f"{exercise}(...)",
-        hint="inputs are raw logits of any sign; F.binary_cross_entropy_with_logits accepts those, "
-        "nn.BCELoss / F.binary_cross_entropy only accept probabilities in [0, 1]",
+        hints={"between 0 and 1": "inputs are raw logits of any sign; the logits version of BCE accepts those, "
+                                  "nn.BCELoss / F.binary_cross_entropy only accept probabilities in [0, 1]"},
     )
     if not isinstance(out, torch.Tensor):
         fail(f"{exercise} returned a {type(out).__name__}, expected a scalar torch.Tensor",
@@ -84,19 +84,30 @@ def check_discriminator_loss(discriminator_loss: Callable) -> None:
     sig = torch.sigmoid
     _diagnose(out, {
         "discriminator_loss has the labels swapped: it scores real images as 0 and fakes as 1":
-            (bce(real, 0) + bce(fake, 1), "real -> torch.ones_like(real_logits), fake -> torch.zeros_like(fake_logits)"),
+            (bce(real, 0) + bce(fake, 1), "real images are scored against target 1, fakes against target 0"),
+        "discriminator_loss scores the real images against 0 as well: both terms use the fakes' target":
+            (bce(real, 0) + bce(fake, 0), "the real term's target is a tensor of ones shaped like the real logits"),
+        "discriminator_loss scores the fakes against 1 as well: both terms use the real images' target":
+            (bce(real, 1) + bce(fake, 1), "the fake term's target is a tensor of zeros shaped like the fake logits"),
+        "discriminator_loss sums over the batch instead of averaging: its scale grows with the batch size":
+            (len(real) * right, "keep BCE's default mean reduction"),
         "discriminator_loss applies a sigmoid before BCEWithLogits, so the sigmoid is applied twice":
             (bce(sig(real), 1) + bce(sig(fake), 0),
-             "pass the raw logits: binary_cross_entropy_with_logits applies the sigmoid itself"),
+             "pass the raw logits: the logits version of BCE applies the sigmoid itself"),
+        "discriminator_loss applies a sigmoid to the real logits before BCEWithLogits (a double sigmoid)":
+            (bce(sig(real), 1) + bce(fake, 0), "pass the raw logits: the logits version of BCE applies the sigmoid itself"),
+        "discriminator_loss applies a sigmoid to the fake logits before BCEWithLogits (a double sigmoid)":
+            (bce(real, 1) + bce(sig(fake), 0), "pass the raw logits: the logits version of BCE applies the sigmoid itself"),
         "discriminator_loss only scores the real images":
-            (bce(real, 1), "add the fake term: BCE(fake_logits, zeros)"),
+            (bce(real, 1), "add the fake term: the fake logits against target 0"),
         "discriminator_loss only scores the fake images":
-            (bce(fake, 0), "add the real term: BCE(real_logits, ones)"),
+            (bce(fake, 0), "add the real term: the real logits against target 1"),
         "discriminator_loss has the wrong sign: minimising it would make D worse":
             (-right, "BCE is already the negative log-likelihood; don't negate it"),
     })
     fail(f"discriminator_loss returned {out.item():.4f} on test logits, expected {right.item():.4f}",
-         "loss = BCEWithLogits(real_logits, ones) + BCEWithLogits(fake_logits, zeros)")
+         "two terms, each the logits version of BCE averaged over its batch: the real logits against target 1, the "
+         "fake logits against target 0, added")
 
 
 @exercise_check
@@ -112,16 +123,18 @@ def check_generator_loss(generator_loss: Callable) -> None:
     _diagnose(out, {
         "generator_loss is the saturating minimax form log(1 - D(G(z))): its gradient vanishes "
         "exactly when D confidently rejects the fakes, at the start of training":
-            (-bce(fake, 0), "use the non-saturating loss: BCEWithLogits(fake_logits, ones)"),
+            (-bce(fake, 0), "use the non-saturating loss: the fake logits against target 1"),
         "generator_loss scores the fakes against 0: that is D's goal, and would teach G to look fake":
-            (bce(fake, 0), "G wants D to call its fakes real: target torch.ones_like(fake_logits)"),
+            (bce(fake, 0), "G wants D to call its fakes real: target 1, a tensor of ones shaped like the logits"),
+        "generator_loss sums over the batch instead of averaging: its scale grows with the batch size":
+            (len(fake) * right, "keep BCE's default mean reduction"),
         "generator_loss applies a sigmoid before BCEWithLogits, so the sigmoid is applied twice":
-            (bce(torch.sigmoid(fake), 1), "pass the raw logits to binary_cross_entropy_with_logits"),
+            (bce(torch.sigmoid(fake), 1), "pass the raw logits: the logits version of BCE applies the sigmoid itself"),
         "generator_loss has the wrong sign":
             (-right, "BCE is already the negative log-likelihood; don't negate it"),
     })
     fail(f"generator_loss returned {out.item():.4f} on test logits, expected {right.item():.4f}",
-         "loss = BCEWithLogits(fake_logits, ones)")
+         "the logits version of BCE, averaged over the batch, with the fake logits against target 1")
 
 
 # ---------------------------------------------------------------- the networks
@@ -135,19 +148,32 @@ def check_generator(G: nn.Module, z_dim: int) -> None:
     passed("generator", f"z (16, {z_dim}) -> images (16, 1, 28, 28) in [-1, 1], trainable")
 
 
-def validate_generator(G: nn.Module, z_dim: int) -> None:
-    """Fail unless G maps (16, z_dim) noise to (16, 1, 28, 28) images in [-1, 1], depending on z, trainable."""
+MLP_HINTS = {
+    "G": {"mat1 and mat2": "G's Linear layers: the first takes z_dim inputs, each next one takes what the one before "
+                           "gives (h, 2h, 4h), and the last gives 784 = 1*28*28",
+          "running_mean": "each BatchNorm1d's size must equal the outputs of the Linear layer before it",
+          "is invalid for input of size": "each image needs 784 = 1*28*28 values for the reshape to (B, 1, 28, 28)",
+          "_shape": "the last Linear layer needs 784 = 1*28*28 outputs, then a reshape to (B, 1, 28, 28)",
+          "_flat": "reshape the last layer's (B, 784) output to (B, 1, 28, 28) with .view"},
+    "D": {"mat1 and mat2": "flatten each image to 784 numbers first, and give each Linear layer the size the layer "
+                           "before it gives (784 -> 2h -> h -> 1)",
+          "_shape": "end with a Linear layer to ONE output, then drop that last dimension of size 1, keeping the batch "
+                   "dimension"},
+}
+
+
+def validate_generator(G: nn.Module, z_dim: int, hints: dict = MLP_HINTS["G"]) -> None:
+    """Fail unless G maps (16, z_dim) noise to (16, 1, 28, 28) images in [-1, 1], depending on z, trainable.
+    ``hints``: what to say about a crash or a wrong shape (lesson 01's MLP, or lesson 02's convolutions)."""
     if not isinstance(G, nn.Module):
         fail(f"expected an nn.Module instance, got {type(G).__name__}", "pass the network itself: G = Generator(...)")
     z = torch.randn(16, z_dim, generator=torch.Generator().manual_seed(0))
     G.train()
-    out = call(G, z, what=f"G(z) with z of shape {tuple(z.shape)}",
-               hint="the first Linear layer must take z_dim inputs and give h outputs")
+    out = call(G, z, what=f"G(z) with z of shape {tuple(z.shape)}", hints=hints)
     if not isinstance(out, torch.Tensor) or tuple(out.shape) != (16, 1, 28, 28):
         flat = isinstance(out, torch.Tensor) and tuple(out.shape) == (16, 784)
         fail(f"G(z) for z of shape (16, {z_dim}) returned {shape_of(out)}, expected images of shape (16, 1, 28, 28)",
-             "reshape the last layer's (B, 784) output to (B, 1, 28, 28) with .view" if flat
-             else "the last Linear layer needs 784 = 1*28*28 outputs, then a reshape to (B, 1, 28, 28)")
+             hints["_flat"] if flat else hints["_shape"])
     with torch.no_grad():
         wide = G(z * 6)  # large z pushes the pre-activations out, revealing the output range
     lo, hi = min(out.min().item(), wide.min().item()), max(out.max().item(), wide.max().item())
@@ -171,19 +197,17 @@ def check_discriminator(D: nn.Module) -> None:
     passed("discriminator", "images (16, 1, 28, 28) -> logits (16,), no sigmoid, trainable")
 
 
-def validate_discriminator(D: nn.Module) -> None:
+def validate_discriminator(D: nn.Module, hints: dict = MLP_HINTS["D"]) -> None:
     """Fail unless D maps (16, 1, 28, 28) images to 16 raw logits (no sigmoid) that depend on x, trainable."""
     if not isinstance(D, nn.Module):
         fail(f"expected an nn.Module instance, got {type(D).__name__}", "pass the network itself: D = Discriminator(...)")
     x = random_images(16, 1)
     D.train()
-    out = call(D, x, what="D(x) with x of shape (16, 1, 28, 28)",
-               hint="flatten each image to 784 numbers first (a Flatten layer, or a view to (B, 784)) so the first Linear sees 784 inputs")
+    out = call(D, x, what="D(x) with x of shape (16, 1, 28, 28)", hints=hints)
     if not isinstance(out, torch.Tensor) or tuple(out.shape) != (16,):
         squeeze = isinstance(out, torch.Tensor) and tuple(out.shape) == (16, 1)
         fail(f"D(x) for 16 images returned {shape_of(out)}, expected one logit per image, shape (16,)",
-             "drop the trailing dimension with .squeeze(1)" if squeeze
-             else "end with a Linear layer to ONE output, then drop that last dimension of size 1, keeping the batch dimension")
+             "drop the trailing dimension of size 1 (and only that one)" if squeeze else hints["_shape"])
     if any(isinstance(m, nn.Sigmoid) for m in D.modules()) or ends_in_sigmoid(D, x):
         fail("D ends in a sigmoid, but the losses use BCEWithLogits, which applies the sigmoid itself",
              "remove the final sigmoid: D returns raw logits (any real number)")
