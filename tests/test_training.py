@@ -330,3 +330,17 @@ def test_a_table_is_complete_after_an_interrupt_and_resume_and_a_rerun_adds_no_d
     lesson_cell(table)  # the same cell again, in the same kernel
     assert [row["model"] for row in table] == [f"at step {K}", "final"]
     assert torch.equal(table[0]["weights"], weights_at_k())
+
+
+def test_seconds_add_up_over_the_sessions_of_a_resumed_run_and_are_kept_at_snapshot_steps(tmp_path):
+    settings = dict(checkpoint=tmp_path / "c.pt", checkpoint_every=2, snapshot_at=(K,), progress=False)
+    step, batches, state = make_run()
+    with pytest.raises(KeyboardInterrupt):
+        training.train(step, batches, 14, state=state, every=1, callback=interrupt_at(11), **settings)
+    run_file = next(p for p in tmp_path.glob("c.*.pt") if ".step" not in p.name)
+    first = training.checkpoints.read_checkpoint(run_file)["history"]
+    assert first["seconds"] > 0 and 0 < first["seconds_at"][K] <= first["seconds"]
+    step, batches, state = make_run()
+    history = training.train(step, batches, 14, state=state, **settings)
+    assert history.status.resumed and history.seconds > first["seconds"]
+    assert history.seconds_at[K] == first["seconds_at"][K]  # measured in the first session, kept through the resume

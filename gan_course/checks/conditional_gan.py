@@ -159,10 +159,12 @@ def _check_planes_seen(D: nn.Module, first: nn.Module, x: torch.Tensor, labels: 
     finally:
         hook.remove()
         D.train()
-    planes = seen[0][:, 1:]  # (8, n_classes, 28, 28)
+    image_first = torch.equal(seen[0][:, :1], x)  # the image, then the planes; or the planes, then the image
+    if not image_first and not torch.equal(seen[0][:, -1:], x):
+        fail("the image is not among the channels D's first convolution sees, as channel 0 or as the last channel",
+             "join the image and its label planes along the channel dimension, unchanged")
+    planes = seen[0][:, 1:] if image_first else seen[0][:, :-1]  # (8, n_classes, 28, 28)
     expected = torch.eye(N_CLASSES)[labels][:, :, None, None].expand_as(planes)
-    if not torch.equal(seen[0][:, :1], x):
-        fail("the first channel D's convolution sees is not the image", "join the image first, then the label planes")
     if torch.equal(planes, 1 - expected):
         fail("the label planes D sees are inverted: plane y is all zeros and every other plane all ones",
              "one-hot: a 1 in the label's own plane, 0 in the others")

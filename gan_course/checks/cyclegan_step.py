@@ -83,7 +83,9 @@ def _spy_reference(nets, real_a, real_b, G_params, D_params, seen):
             with torch.no_grad():
                 seen["fake_b"], seen["fake_a"] = G_ab(real_a), G_ba(real_b)
             ref = {k: grads_of(v, G_params) for k, v in candidates.items() if k != "parts"}
-            return ref | {"loss_G": candidates["right"].detach(),
+            # With identity_weight 0 the identity part may be reported as 0 (not computed) or as its value.
+            identity = _objectives(G_ab, G_ba, D_a, D_b, real_a, real_b, weights[0], 1.0)["parts"]["identity"]
+            return ref | {"loss_G": candidates["right"].detach(), "identity_anyway": identity.detach(),
                           **{f"loss_{k}": v.detach() for k, v in candidates["parts"].items()}}
         if "fake_a" not in seen:
             fail("the discriminators' optimizer stepped before the generators' optimizer did",
@@ -162,7 +164,8 @@ def check_cyclegan_step(cyclegan_step: Callable) -> None:
         _check_buffers(buffers, seen)
         g_ref, d_ref = spy.events[0][3], spy.events[1][3]
         spy.events.clear()
-        judge_report(result, {k: [g_ref[k]] for k in ("loss_G", "loss_adversarial", "loss_cycle", "loss_identity")}
+        judge_report(result, {k: [g_ref[k]] for k in ("loss_G", "loss_adversarial", "loss_cycle")}
+                     | {"loss_identity": [g_ref["loss_identity"]] + ([g_ref["identity_anyway"]] if not weights[1] else [])}
                      | {"loss_D_a": [d_ref["loss_D_a"]], "loss_D_b": [d_ref["loss_D_b"]]}, "cyclegan_step",
                      {"loss_G": "the total the generators were trained on", "loss_adversarial": "the adversarial part",
                       "loss_cycle": "the cycle part, before its weight", "loss_identity": "the identity part, before its weight",

@@ -37,6 +37,10 @@ class History:
     status: RunStatus | None = field(default=None, compare=False)  # set by train
     # {step: {module name: state_dict}} kept by a run without a checkpoint (with one, snapshots are files)
     snapshots: dict[int, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
+    # Wall seconds the training loop has run, summed over every session of a resumed run, and that sum at each
+    # snapshot step: a table's "seconds" stays the cost of the run, not of the last session.
+    seconds: float = field(default=0.0, compare=False)
+    seconds_at: dict[int, float] = field(default_factory=dict, compare=False)
 
     def append(self, step: int, metrics: Mapping[str, float]) -> None:
         """Record one step's metrics; every step must report the same names."""
@@ -60,9 +64,12 @@ class History:
 
     def state_dict(self) -> dict[str, Any]:
         """Plain lists, for a checkpoint."""
-        return {"steps": list(self.steps), "values": {k: list(v) for k, v in self.values.items()}}
+        return {"steps": list(self.steps), "values": {k: list(v) for k, v in self.values.items()},
+                "seconds": self.seconds, "seconds_at": dict(self.seconds_at)}
 
     @classmethod
     def from_state_dict(cls, state: Mapping[str, Any]) -> "History":
         """The history ``state_dict`` saved."""
-        return cls(list(state["steps"]), {k: list(v) for k, v in state["values"].items()})
+        return cls(list(state["steps"]), {k: list(v) for k, v in state["values"].items()},
+                   seconds=float(state.get("seconds", 0.0)),
+                   seconds_at={int(k): float(v) for k, v in state.get("seconds_at", {}).items()})

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import os
+import time
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
@@ -66,7 +67,13 @@ def train(
         start, history, setup = _resume_or_start(step_fn, batches, steps, state, checkpoint, snapshot_at)
     run_file = history.status.checkpoint
 
+    clock, base = time.perf_counter(), history.seconds  # seconds go on from where a resumed run stopped
+
+    def elapsed() -> float:
+        return base + time.perf_counter() - clock
+
     def snapshot(step: int) -> None:
+        history.seconds_at[step] = history.seconds = elapsed()
         if run_file is None:  # in memory: copies, since training goes on changing the modules
             history.snapshots[step] = {name: copy.deepcopy(m.state_dict()) for name, m in modules.items()}
         else:
@@ -86,13 +93,15 @@ def train(
             if done % 50 == 0 or done == steps:
                 bar.set_postfix({k: f"{v[-1]:.3f}" for k, v in history.values.items()}, refresh=False)
             # Saved only between steps: an interrupted run resumes exactly as if it had never stopped.
-            if run_file is not None and (done % checkpoint_every == 0 or done == steps):
-                checkpoints.save_checkpoint(run_file, done, history, state, setup)
             if done in snapshot_at:
                 snapshot(done)
+            if run_file is not None and (done % checkpoint_every == 0 or done == steps):
+                history.seconds = elapsed()
+                checkpoints.save_checkpoint(run_file, done, history, state, setup)
             if callback is not None and ((every and done % every == 0) or done == steps):
                 callback(done, history)
     finally:
+        history.seconds = elapsed()
         bar.close()
     return history
 

@@ -34,7 +34,7 @@ MUTANTS = {
         M("planes negated", "F.one_hot(labels, n_classes).float()", "(1 - F.one_hot(labels, n_classes).float())"),
         M("label off by one", "F.one_hot(labels, n_classes)", "F.one_hot((labels + 1) % n_classes, n_classes)"),
         M("first label for all", "F.one_hot(labels, n_classes)", "F.one_hot(labels[:1].expand(len(labels)), n_classes)")],
-    4: [M("planes before the image", "torch.cat([x, label_planes(", "torch.cat([label_planes("),
+    4: [M("image left out", "torch.cat([x, label_planes(", "torch.cat([label_planes("),
         M("label not joined", "x = torch.cat([x, label_planes(labels, self.n_classes, x.shape[-1])], dim=1)",
           "x = torch.cat([x, torch.zeros_like(label_planes(labels, self.n_classes, x.shape[-1]))], dim=1)"),
         M("final sigmoid", "return self.out(self.features(x)).squeeze(1)", "return torch.sigmoid(self.out(self.features(x))).squeeze(1)"),
@@ -70,6 +70,8 @@ MUTANTS = {
 ALTERNATIVES = {
     2: [M("embedding first", "torch.cat([z, self.embed(labels)], dim=1)", "torch.cat([self.embed(labels), z], dim=1)"),
         M("hstack", "torch.cat([z, self.embed(labels)], dim=1)", "torch.hstack([z, self.embed(labels)])")],
+    4: [M("planes before the image", "torch.cat([x, label_planes(labels, self.n_classes, x.shape[-1])], dim=1)",
+          "torch.cat([label_planes(labels, self.n_classes, x.shape[-1]), x], dim=1)")],
     3: [M("eye rows", "F.one_hot(labels, n_classes).float()", "torch.eye(n_classes)[labels]"),
         M("repeat", ".expand(-1, -1, size, size)", ".repeat(1, 1, size, size)")],
     7: [M("labels drawn first, zero_grad later", "    z = torch.randn(B, z_dim, device=real.device)  # (B, z_dim)\n"
