@@ -216,7 +216,13 @@ def check_history_buffer(History: type) -> None:
     if not 0.3 <= old_share <= 0.7:
         fail(f"{old_share:.0%} of a full buffer's answers were earlier fakes, expected about half",
              "draw the coin once per image, with probability 0.5")
+    global_state = torch.get_rng_state()
     later = call(buffer.query, torch.arange(200.0, 264.0).view(64, 1, 1, 1), what="history.query(fakes)").flatten()
+    if not torch.equal(global_state, torch.get_rng_state()):
+        fail("the buffer's coin flips or slot choices draw from PyTorch's global random numbers, so every query shifts "
+             "the random numbers the rest of training uses (a seed no longer gives the same run)",
+             "draw them from the buffer's own seeded generator, self.generator (generator=... in torch.rand and "
+             "torch.randint)")
     if not ((later >= 100) & (later < 164)).any():
         fail("a full buffer never takes in new fakes: its answers are always the first fakes it stored, so D keeps "
              "seeing the generator's earliest images", "when an old image is returned, store the new one in its slot")

@@ -127,3 +127,7 @@ def _step(ns):
 
 
 PROBES = {3: _patch, 9: _buffer, 10: _step}
+
+MUTANTS[9] += [M("global random coin", "torch.rand(1, generator=self.generator)", "torch.rand(1)"),
+               M("global random slot", "torch.randint(self.capacity, (1,), generator=self.generator)",
+                 "torch.randint(self.capacity, (1,))")]
