@@ -344,3 +344,18 @@ def test_seconds_add_up_over_the_sessions_of_a_resumed_run_and_are_kept_at_snaps
     history = training.train(step, batches, 14, state=state, **settings)
     assert history.status.resumed and history.seconds > first["seconds"]
     assert history.seconds_at[K] == first["seconds_at"][K]  # measured in the first session, kept through the resume
+
+
+def test_a_saved_run_without_the_time_of_a_snapshot_step_is_trained_again(tmp_path):
+    """A checkpoint written before snapshot times were kept: its table row would have no seconds, so it starts fresh."""
+    settings = dict(checkpoint=tmp_path / "c.pt", checkpoint_every=2, snapshot_at=(K,), progress=False)
+    step, batches, state = make_run()
+    history = training.train(step, batches, 14, state=state, **settings)
+    payload = training.checkpoints.read_checkpoint(history.status.checkpoint)
+    del payload["history"]["seconds_at"]
+    torch.save(payload, history.status.checkpoint)
+    step, batches, state = make_run()
+    again = training.train(step, batches, 14, state=state, **settings)
+    assert again.status.line() == ("started fresh: the saved run comes from an older version of the course and lacks "
+                                   f"the time at step {K}")
+    assert K in again.seconds_at

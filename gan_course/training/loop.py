@@ -137,6 +137,9 @@ def _why_not_resume(checkpoint: str | os.PathLike, run_file: Path, saved: Mappin
     if saved["step"] > steps:
         return f"the saved run with this setup is at step {saved['step']}, past the {steps} asked for"
     missing = [k for k in snapshot_at if k < saved["step"] and not checkpoints.snapshot_path(run_file, k).exists()]
+    untimed = [k for k in snapshot_at if k < saved["step"] and k not in saved["history"].get("seconds_at", {})]
+    if untimed and not missing:  # saved by a version of the course that did not keep the time at each snapshot
+        return f"the saved run comes from an older version of the course and lacks the time at step {untimed[0]}"
     if missing:
         return f"the saved run is past step {missing[0]} and kept no snapshot of it"
     return None
