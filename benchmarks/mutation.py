@@ -56,7 +56,7 @@ def main() -> int:
     rows = [measure(lesson) for lesson in harness.lessons()]
     for r in rows:
         print(f"lesson {r['lesson']}: {r['caught']}/{r['automatic'] + r['hand_written'] - r['equivalent']} "
-              f"non-equivalent mutants caught ({r['catch_rate']:.0%}) in {r['exercises']} exercises; "
+              f"non-equivalent mutants caught ({r['catch_rate'] or 0:.0%}) in {r['exercises']} exercises; "
               f"{r['equivalent']} equivalent; {r['alternatives'] - len(r['alternatives_rejected'])}/{r['alternatives']} "
               "correct alternatives pass")
     record = {"commit": git("rev-parse", "--short", "HEAD") or "unknown", "dirty": code_changed(),

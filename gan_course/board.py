@@ -45,7 +45,8 @@ class TrainingBoard:
         if history is not self._announced:
             self._announced = history
             if history.status is not None:
-                print(history.status.line())
+                status = history.status
+                print(f"{status.desc}: {status.line()}" if status.desc else status.line())
         self.take(step)
         if step < self.total_steps and time.monotonic() - self._last < self.min_seconds:
             return  # the wall-clock throttle only skips redraws; training itself never depends on time

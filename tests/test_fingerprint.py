@@ -134,3 +134,15 @@ def test_fingerprinting_a_lesson_size_run_costs_well_under_a_second():
 def test_other_kinds_of_batches_have_a_fingerprint(batches):
     assert batches_fingerprint(batches) == batches_fingerprint(batches)
     assert digest({"batches": batches_fingerprint(batches)})
+
+
+def test_a_global_named_like_an_attribute_the_step_uses_is_not_part_of_the_setup():
+    """`opt.step()` uses the attribute name `step`; a notebook global called `step` (a loop variable) must not count."""
+    from gan_course.training.fingerprint import fingerprint_run
+    namespace = {"__name__": "__main__"}
+    exec("def train_step(opt):\n    opt.step()\n    return {}\n", namespace)
+    fn = namespace["train_step"]
+    namespace["step"] = 200
+    first = fingerprint_run(lambda b: fn(None), range(3), {})
+    namespace["step"] = 300
+    assert fingerprint_run(lambda b: fn(None), range(3), {}) == first

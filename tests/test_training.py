@@ -265,11 +265,11 @@ def test_the_board_prints_one_status_line_per_run(tmp_path, capsys):
     step, batches, state = make_run()
     board = TrainingBoard(lambda: torch.zeros(4, 1, 28, 28), total_steps=6, nrow=2)
     training.train(step, batches, 6, state=state, checkpoint=tmp_path / "c.pt", every=2, callback=board, progress=False)
-    assert capsys.readouterr().out == "started fresh: no saved run\n" and list(board.snapshots) == [2, 4, 6]
+    assert capsys.readouterr().out == "training: started fresh: no saved run\n" and list(board.snapshots) == [2, 4, 6]
     step, batches, state = make_run()
     board = TrainingBoard(lambda: torch.zeros(4, 1, 28, 28), total_steps=6, nrow=2)
     training.train(step, batches, 6, state=state, checkpoint=tmp_path / "c.pt", every=2, callback=board, progress=False)
-    assert capsys.readouterr().out == "resumed from step 6 of a saved run with the same setup\n"
+    assert capsys.readouterr().out == "training: resumed from step 6 of a saved run with the same setup\n"
     assert list(board.snapshots) == [6]  # the restored run's one call
 
 
@@ -356,6 +356,6 @@ def test_a_saved_run_without_the_time_of_a_snapshot_step_is_trained_again(tmp_pa
     torch.save(payload, history.status.checkpoint)
     step, batches, state = make_run()
     again = training.train(step, batches, 14, state=state, **settings)
-    assert again.status.line() == ("started fresh: the saved run comes from an older version of the course and lacks "
-                                   f"the time at step {K}")
+    assert again.status.line() == ("started fresh: the saved run comes from an older version of the course, which did "
+                                   "not keep its training time")
     assert K in again.seconds_at

@@ -1,5 +1,6 @@
-"""Checks that a student's network is the one the lesson specifies, by behaviour: the layers it actually runs, in
-the order it runs them (forward hooks, so any way of writing the network counts), then its output when it is given
+"""Checks that a student's network is the one the lesson specifies, by behaviour: the layer modules it actually
+runs, in the order it runs them (forward hooks: a Sequential or layers called one by one in forward count alike;
+an activation written as a function call, which no hook sees, counts as missing), then its output when it is given
 the reference network's weights.
 
 A missing BatchNorm, a ReLU where the lesson says LeakyReLU(0.2), a wrong padding or a bias before BatchNorm shows
@@ -25,7 +26,16 @@ _SHAPE_ONLY = (nn.Flatten, nn.Unflatten, nn.Identity)
 
 def describe(module: nn.Module) -> str:
     """A layer as the lessons write it, with the settings that change what it computes."""
-    kind = type(module).__name__
+    text = _describe(module)
+    if parametrize.is_parametrized(module):  # e.g. spectral_norm(nn.Conv2d(...)): "Conv2d(..., SpectralNorm)"
+        added = ", ".join(type(p[0]).__name__.strip("_") for p in module.parametrizations.values())
+        text = text[:-1] + f", {added})" if text.endswith(")") else f"{text}({added})"
+    return text
+
+
+def _describe(module: nn.Module) -> str:
+    # a parametrized layer's class is a subclass made on the fly (ParametrizedConv2d): name the layer it wraps
+    kind = (type(module).__mro__[1] if parametrize.is_parametrized(module) else type(module)).__name__
     if isinstance(module, nn.Linear):
         return f"{kind}({module.in_features}, {module.out_features}{', bias=False' if module.bias is None else ''})"
     if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
@@ -33,10 +43,13 @@ def describe(module: nn.Module) -> str:
         return (f"{kind}({module.in_channels}, {module.out_channels}, kernel_size={module.kernel_size[0]}, "
                 f"stride={module.stride[0]}, padding={module.padding[0]}{extra}"
                 f"{', bias=False' if module.bias is None else ''})")
-    if isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
-        return f"{kind}({module.num_features})"
-    if isinstance(module, nn.InstanceNorm2d):
-        return f"{kind}({'affine' if module.affine else ''})".replace("()", "")
+    if isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d, nn.InstanceNorm2d)):
+        flags = [*(["affine=False"] if isinstance(module, nn.modules.batchnorm._BatchNorm) and not module.affine else []),
+                 *(["affine=True"] if isinstance(module, nn.InstanceNorm2d) and module.affine else []),
+                 *(["track_running_stats=" + str(module.track_running_stats)]
+                   if module.track_running_stats != isinstance(module, nn.modules.batchnorm._BatchNorm) else [])]
+        size = [str(module.num_features)] if not isinstance(module, nn.InstanceNorm2d) else []
+        return f"{kind}({', '.join(size + flags)})".replace("()", "")
     if isinstance(module, nn.LeakyReLU):
         return f"{kind}({module.negative_slope:g})"
     if isinstance(module, nn.Dropout):
@@ -70,7 +83,10 @@ def layers_run(module: nn.Module, *inputs: torch.Tensor, what: str) -> list[tupl
 
 
 def _layers(module: nn.Module) -> list[nn.Module]:
-    return [m for m in module.modules() if m is not module and _is_layer(m) and not isinstance(m, _SHAPE_ONLY)]
+    """The layer modules of ``module``, without the inner workings of a parametrization (spectral norm's own)."""
+    inner = {id(m) for p in module.modules() if parametrize.is_parametrized(p) for m in p.parametrizations.modules()}
+    return [m for m in module.modules()
+            if m is not module and id(m) not in inner and _is_layer(m) and not isinstance(m, _SHAPE_ONLY)]
 
 
 def _why(layers: Sequence[str], rules: Mapping[str, str]) -> str:
@@ -94,7 +110,8 @@ def _difference(got: str, expected: str) -> str:
     """In words, which setting of one layer differs from the lesson's."""
     a, b = _settings(got), _settings(expected)
     names = {"0": "input size", "1": "output size"}
-    differ = [f"{names.get(k, k)} {a.get(k, 'default')} instead of {b.get(k, 'default')}"
+    differ = [f"extra {a[k]}" if k.isdigit() and int(k) >= 2 and k not in b else
+              f"{names.get(k, k)} {a.get(k, 'the default')} instead of {b.get(k, 'the default')}"
               for k in dict.fromkeys([*b, *a]) if a.get(k) != b.get(k)]
     if got.split("(")[0] == "LeakyReLU" and differ:
         return f"its negative slope is {a.get('0')} instead of {b.get('0')}"
@@ -160,11 +177,17 @@ def same_output(student: nn.Module, reference: nn.Module, inputs: Sequence[torch
         with torch.no_grad():  # fresh random weights, not an initialisation that could hide a difference
             for p in source.parameters():
                 p.copy_(torch.randn(p.shape, generator=generator) * 0.3)
-        target.load_state_dict(source.state_dict())
+        try:
+            target.load_state_dict(source.state_dict())
+        except RuntimeError:  # same layer, other parametrization or buffers: settings describe() does not show
+            fail(f"{name}'s {describe(s)} holds other weights or buffers than the lesson's {describe(r)}",
+                 "build the layers with the lesson's settings, and no extra parametrization")
     student_copy.eval(), reference_copy.eval()
     with torch.no_grad():
         a, b = student_copy(*inputs), reference_copy(*inputs)
-    if not isinstance(a, torch.Tensor) or a.shape != b.shape or not torch.allclose(a, b, rtol=1e-4, atol=1e-5):
+    if not isinstance(a, torch.Tensor):
+        fail(f"{name} returns a {type(a).__name__}, expected one tensor", "forward returns the network's output alone")
+    if a.shape != b.shape or not torch.allclose(a, b, rtol=1e-4, atol=1e-5):
         fail(f"{name} runs the right layers, but with the same weights its output differs from the lesson's network: "
              "forward combines them differently",
              "read forward against the lesson's description: the order of the layers, the reshape, any sum or join")

@@ -159,6 +159,9 @@ def _check_planes_seen(D: nn.Module, first: nn.Module, x: torch.Tensor, labels: 
     finally:
         hook.remove()
         D.train()
+    if not seen:
+        fail("D never ran its first convolution on the image and its label planes", "feed the joined input to "
+             "D's layers")
     image_first = torch.equal(seen[0][:, :1], x)  # the image, then the planes; or the planes, then the image
     if not image_first and not torch.equal(seen[0][:, -1:], x):
         fail("the image is not among the channels D's first convolution sees, as channel 0 or as the last channel",

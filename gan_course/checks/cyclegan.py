@@ -85,7 +85,7 @@ def check_patch_discriminator(PatchDiscriminator_: type) -> None:
              "no pooling to a single number")
     rgb = build_from_class(PatchDiscriminator_, "PatchDiscriminator(3, 8)", 3, 8).eval()
     out = call(rgb, random_images(6, 5).view(2, 3, 28, 28), what="PatchDiscriminator(3, 8) on a (2, 3, 28, 28) input",
-               hint="the first convolution takes in_channels input channels, whatever they are")
+               hints={"expected input": "the first convolution takes in_channels input channels, whatever they are"})
     if tuple(out.shape) != (2, 1, 7, 7):
         fail(f"PatchDiscriminator(3, 8) returned {shape_of(out)} for two 3-channel images, expected (2, 1, 7, 7)",
              "build every layer from the constructor's arguments")

@@ -10,6 +10,7 @@ setups of a path are kept.
 from __future__ import annotations
 
 import os
+import tempfile
 import pickle
 import re
 from pathlib import Path
@@ -133,6 +134,14 @@ def _listing(folder: Path) -> list[Path]:
 
 def _atomic_save(path: Path, payload: Mapping[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(payload, tmp)
-    os.replace(tmp, path)  # atomic on POSIX and Windows
+    # A temporary name of its own (two kernels may save at once), removed if the save is interrupted.
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as f:
+            torch.save(payload, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)  # atomic on POSIX and Windows
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

@@ -18,15 +18,13 @@ import functools
 import hashlib
 import json
 import re
-import site
-import sys
-import sysconfig
 import types
-from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import torch
 from torch import nn
+
+from gan_course.training.code_reading import cell_contents, code_token, is_ours, names_used
 
 # The four components of a fingerprint, as the line that reports a change names them.
 COMPONENTS = {"step": "the step function's code", "optimizers": "the optimizer settings",
@@ -108,7 +106,8 @@ def batches_fingerprint(batches: Any) -> Any:
     if isinstance(batches, range):
         return {"type": "range", "start": batches.start, "step": batches.step}
     walk = CodeWalk()
-    return {"type": type(batches).__qualname__, "value": walk.token(batches, "batches"), "code": walk.digests}
+    return {"type": type(batches).__qualname__, "value": walk.token(batches, "batches"), "code": walk.digests,
+            "data": walk.data}  # e.g. a function of a step that indexes a Batches: that Batches' fingerprint
 
 
 class CodeWalk:
@@ -139,30 +138,30 @@ class CodeWalk:
         self._seen[id(obj)], self._keep = key, self._keep + [obj]
         if isinstance(obj, types.FunctionType):
             self._function(obj, key)
-        elif isinstance(obj, type) and _ours(obj):
+        elif isinstance(obj, type) and is_ours(obj):
             self._class(obj, key)
         return key
 
     def _function(self, fn: types.FunctionType, key: str) -> None:
         code = fn.__code__
         cells = dict(zip(code.co_freevars, fn.__closure__ or ()))
-        closure = {n: self.token(_contents(c), n) for n, c in cells.items()}
-        if not _ours(fn):  # library code: not its code, only the data it closes over (an EMA's decay)
+        closure = {n: self.token(cell_contents(c), n) for n, c in cells.items()}
+        if not is_ours(fn):  # library code: not its code, only the data it closes over (an EMA's decay)
             if closure:
                 self.digests[key] = _sha1(closure)
             return
-        names = _names(code)
+        names, attributes = names_used(code)
         reads = {n: fn.__globals__[n] for n in names if n in fn.__globals__}
-        modules = [v for v in reads.values() if isinstance(v, types.ModuleType) and _ours(v)]
+        modules = [v for v in reads.values() if isinstance(v, types.ModuleType) and is_ours(v)]
         for module in modules:  # training.gan_step names gan_step: follow it into our module
-            for n in names:
+            for n in attributes:
                 value = getattr(module, n, None)
-                if isinstance(value, types.ModuleType) and _ours(value) and value not in modules:
+                if isinstance(value, types.ModuleType) and is_ours(value) and value not in modules:
                     modules.append(value)
                 elif value is not None and not isinstance(value, types.ModuleType):
                     reads[f"{module.__name__}.{n}"] = value
         self.digests[key] = _sha1({
-            "code": _code_token(code), "closure": closure,
+            "code": code_token(code), "closure": closure,
             "globals": {n: self.token(v, n) for n, v in reads.items() if not isinstance(v, types.ModuleType)},
             "defaults": self.token(fn.__defaults__, "defaults"), "kwdefaults": self.token(fn.__kwdefaults__, "defaults"),
         })
@@ -205,53 +204,6 @@ class CodeWalk:
         if isinstance(value, nn.Module):  # e.g. a frozen classifier in a loss
             return network_digest(value)
         return settings(value) if isinstance(value, torch.optim.Optimizer) else f"object of {self.visit(type(value))}"
-
-
-def _code_token(code: types.CodeType) -> list:
-    """Bytecode, constants (nested functions included) and names: not line numbers, so comments do not count."""
-    consts = [_code_token(c) if isinstance(c, types.CodeType) else
-              sorted(map(repr, c)) if isinstance(c, frozenset) else repr(c) for c in code.co_consts]
-    return [hashlib.sha1(code.co_code).hexdigest(), consts, list(code.co_names), code.co_argcount,
-            code.co_kwonlyargcount]
-
-
-def _names(code: types.CodeType) -> list[str]:
-    """Every global or attribute name the code and its nested functions use, in order."""
-    nested = [n for const in code.co_consts if isinstance(const, types.CodeType) for n in _names(const)]
-    return list(dict.fromkeys([*code.co_names, *nested]))
-
-
-def _contents(cell: types.CellType) -> Any:
-    try:
-        return cell.cell_contents
-    except ValueError:  # a closure variable not assigned yet
-        return "<empty>"
-
-
-@functools.lru_cache(maxsize=None)
-def _library_roots() -> tuple[Path, ...]:
-    """Where the standard library and installed packages live (this environment's and the base Python's)."""
-    keys = ("stdlib", "platstdlib", "purelib", "platlib")
-    base = sysconfig.get_paths(vars={"base": sys.base_prefix, "platbase": sys.base_exec_prefix})
-    paths = {sysconfig.get_paths()[k] for k in keys} | {base[k] for k in keys}
-    paths |= {*getattr(site, "getsitepackages", list)(), site.getusersitepackages()}
-    return tuple(Path(p).resolve() for p in paths)
-
-
-@functools.lru_cache(maxsize=None)
-def _installed(file: str) -> bool:
-    return any(Path(file).resolve().is_relative_to(root) for root in _library_roots())
-
-
-def _ours(obj: Any) -> bool:
-    """Code a student or this course wrote, which the walk follows: a notebook cell, code run by exec, the course
-    package (wherever pip put it), a file of one's own; not the standard library, builtins or installed packages."""
-    module = obj.__name__ if isinstance(obj, types.ModuleType) else getattr(obj, "__module__", None)
-    if (not isinstance(module, str) or module == "__main__" or module.split(".")[0] == "gan_course"
-            or module not in sys.modules):
-        return True
-    file = getattr(sys.modules[module], "__file__", None)
-    return file is not None and not _installed(file)
 
 
 def _plain(value: Any) -> Any:

@@ -17,6 +17,7 @@ class RunStatus:
     start: int
     reason: str = ""  # why it started fresh: "no saved run", "the optimizer settings changed since the saved run (...)"
     checkpoint: Path | None = None
+    desc: str = ""  # the run's name (train's desc), which the board puts before the line
 
     def line(self) -> str:
         """The one line the training board prints."""

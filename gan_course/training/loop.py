@@ -15,6 +15,7 @@ without one) and ``load_snapshot``, never from a callback, which a resumed run s
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 import time
 from pathlib import Path
@@ -65,6 +66,7 @@ def train(
         history.status = RunStatus(resumed=False, start=0, reason="this run keeps no checkpoint")
     else:
         start, history, setup = _resume_or_start(step_fn, batches, steps, state, checkpoint, snapshot_at)
+    history.status = dataclasses.replace(history.status, desc=desc)
     run_file = history.status.checkpoint
 
     clock, base = time.perf_counter(), history.seconds  # seconds go on from where a resumed run stopped
@@ -79,7 +81,10 @@ def train(
         else:
             checkpoints.save_snapshot(checkpoints.snapshot_path(run_file, step), step, modules)
 
-    if start in snapshot_at and (run_file is None or not checkpoints.snapshot_path(run_file, start).exists()):
+    # A fresh run always takes its own snapshot at its start (a stale file of an interrupted run may be there);
+    # a resumed one only if the saved run lacks it.
+    if start in snapshot_at and (not history.status.resumed or start not in history.seconds_at or run_file is None
+                                 or not checkpoints.snapshot_path(run_file, start).exists()):
         snapshot(start)
     if history.status.resumed and callback is not None:
         callback(start, history)  # a restored run: the board shows where it stands before going on
@@ -138,8 +143,8 @@ def _why_not_resume(checkpoint: str | os.PathLike, run_file: Path, saved: Mappin
         return f"the saved run with this setup is at step {saved['step']}, past the {steps} asked for"
     missing = [k for k in snapshot_at if k < saved["step"] and not checkpoints.snapshot_path(run_file, k).exists()]
     untimed = [k for k in snapshot_at if k < saved["step"] and k not in saved["history"].get("seconds_at", {})]
-    if untimed and not missing:  # saved by a version of the course that did not keep the time at each snapshot
-        return f"the saved run comes from an older version of the course and lacks the time at step {untimed[0]}"
+    if "seconds" not in saved["history"] or (untimed and not missing):  # saved before times were kept
+        return "the saved run comes from an older version of the course, which did not keep its training time"
     if missing:
         return f"the saved run is past step {missing[0]} and kept no snapshot of it"
     return None

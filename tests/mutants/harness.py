@@ -16,11 +16,13 @@ import ast
 import contextlib
 import io
 import re
+import traceback
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import nbformat
+import torch
 
 from gan_course.checks.core import ExerciseError
 
@@ -151,6 +153,7 @@ def run(ex: Exercise, mutant: Mutant | None) -> Outcome:
     namespace = dict(_context(ex.lesson, ex.cell))
     check = _notebook(ex.lesson).cells[ex.check_cell].source
     out = io.StringIO()
+    torch.manual_seed(0)  # check cells build networks outside the check: the same weights whatever ran before
     try:
         with contextlib.redirect_stdout(out):
             exec(compile(definitions(mutated_cell(ex, mutant)), f"{ex.lesson} exercise {ex.number}", "exec"), namespace)
@@ -162,6 +165,8 @@ def run(ex: Exercise, mutant: Mutant | None) -> Outcome:
         raise ValueError(f"exercise {ex.lesson}.{ex.number}: mutant {mutant.name if mutant else None!r} is not "
                          f"valid Python: {err}") from err
     except Exception as err:  # the student's own code raised in the check cell (e.g. building G): they see it there
+        if any("gan_course/checks" in frame.filename for frame in traceback.extract_tb(err.__traceback__)):
+            raise  # the check itself crashed: a bug in the check, never a catch
         return Outcome(ex, mutant, True, f"{type(err).__name__}: {err}", raised=True, output=out.getvalue().splitlines())
     return Outcome(ex, mutant, False, "", output=out.getvalue().splitlines())
 
