@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import difflib
-from typing import Callable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import torch
 from torch import nn
@@ -193,9 +193,9 @@ def same_output(student: nn.Module, reference: nn.Module, inputs: Sequence[torch
              "read forward against the lesson's description: the order of the layers, the reshape, any sum or join")
 
 
-def infer(student: nn.Module, kind: type, attribute: str, index: int = 0, default=None, scale: Callable = int):
+def infer(student: nn.Module, kind: type, attribute: str, index: int = 0, default=None) -> int:
     """A size of the student's own network (e.g. its first Linear's out_features), to build the reference alike."""
     found = [m for m in student.modules() if isinstance(m, kind)]
     if not found or abs(index) > len(found) - (index >= 0):
         return default
-    return scale(getattr(found[index], attribute))
+    return int(getattr(found[index], attribute))

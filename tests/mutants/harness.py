@@ -25,6 +25,7 @@ import nbformat
 import torch
 
 from gan_course.checks.core import ExerciseError
+from gan_course.course import exercises as course_exercises
 
 ROOT = Path(__file__).resolve().parents[2]
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -78,21 +79,14 @@ def _region_lines(source: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _solution_part(lines: list[str], begin: int, end: int) -> str:
-    return "\n".join(l for l in lines[begin + 1:end] if not l.strip().startswith("###"))
-
-
-def exercises(lesson: str) -> list[Exercise]:
-    nb, found = _notebook(lesson), []
-    for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "code" or BEGIN not in cell.source:
-            continue
-        check = next(j for j in range(index + 1, len(nb.cells))
-                     if nb.cells[j].cell_type == "code" and "checks.check_" in nb.cells[j].source)
-        lines = cell.source.splitlines()
-        for begin, end in _region_lines(cell.source):
-            found.append(Exercise(lesson, len(found) + 1, index, check, _solution_part(lines, begin, end)))
-    return found
+@lru_cache(maxsize=None)
+def exercises(lesson: str) -> tuple[Exercise, ...]:
+    """The lesson's exercises, numbered as the student's stubs are (``course.exercises.solution_regions``), each
+    with the check cell that follows it."""
+    nb = _notebook(lesson)
+    checks = [j for j, c in enumerate(nb.cells) if c.cell_type == "code" and "checks.check_" in c.source]
+    return tuple(Exercise(lesson, r.number, r.cell_index, next(j for j in checks if j > r.cell_index), r.source)
+                 for r in course_exercises.solution_regions(nb))
 
 
 def exercise(lesson: str, number: int) -> Exercise:
@@ -138,7 +132,8 @@ def mutated_cell(ex: Exercise, mutant: Mutant | None) -> str:
     """The exercise cell's source with its region replaced by the (mutated) solution."""
     source = _notebook(ex.lesson).cells[ex.cell].source
     lines = source.splitlines()
-    begin, end = _region_lines(source)[[e.number for e in exercises(ex.lesson) if e.cell == ex.cell].index(ex.number)]
+    nth = sum(e.cell == ex.cell and e.number < ex.number for e in exercises(ex.lesson))  # its place in the cell
+    begin, end = _region_lines(source)[nth]
     region = ex.region
     if mutant is not None:
         if mutant.old not in region:
