@@ -96,6 +96,13 @@ BUDGETS: dict[str, dict[str, dict[str, int | float]]] = {
                  "cycle_weight": 10.0, "identity_weight": 5.0, "reader_steps": 3000, "second_reader_steps": 3000, "n_a2b": 2000, "n_b2a": 1797,
                  "photo_steps": 3000, "photo_limit": 400},
     },
+    "06_gan_clinic": {
+        # warm_steps: the healthy patient every drill starts from (lesson 01's MLP GAN); drill_steps: each broken and
+        # each fixed run, from the patient's weights; every: live-figure period; n_eval: samples behind coverage.
+        "quick": {"warm_steps": 40, "drill_steps": 20, "batch_size": 64, "every": 20, "n_eval": 200},
+        "class": {"warm_steps": 3000, "drill_steps": 1000, "batch_size": 64, "every": 500, "n_eval": 2000},
+        "full": {"warm_steps": 10000, "drill_steps": 3000, "batch_size": 64, "every": 1000, "n_eval": 5000},
+    },
 }
 
 

@@ -1,5 +1,5 @@
 """Figures from tensors and histories: image grids and rows, film strips of snapshots through training, 2-D
-samples over their modes, training curves, confusion matrices. The live figure of a run is ``board``.
+samples over their modes, training curves, confusion matrices, a run's symptoms in one row. The live figure of a run is ``board``.
 
 Every function returns a matplotlib Figure and draws nothing else; a notebook displays what it gets.
 """
@@ -141,6 +141,31 @@ def film_strip(snapshots: Mapping[int, torch.Tensor], max_frames: int = 8, per_f
         scatter_on_modes(snapshots[s], centers, title=f"step {s}", ax=ax)
     if title:
         fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_symptoms(history: History, samples: torch.Tensor, grad_norms: Mapping[str, Mapping[str, Sequence[float]]],
+                  title: str | None = None, n_images: int = 36) -> Figure:
+    """What a run shows, in one row: G's samples, the losses, D's mean outputs, and each network's total gradient
+    norm at its optimizer's steps (``health.GradientNorms(...).norms``, log scale)."""
+    fig, axes = plt.subplots(1, 4, figsize=(15, 3.2), dpi=64, gridspec_kw={"width_ratios": [0.8, 1, 1, 1]})
+    image_grid(samples[:n_images].clamp(-1, 1), nrow=int(np.sqrt(n_images)), ax=axes[0])
+    axes[0].set_title("G's samples", fontsize=9)
+    plot_history(history, axes=axes[1:3])
+    window = max(1, len(history) // 50)
+    for name, per_layer in grad_norms.items():
+        rows = np.asarray([list(v) for v in per_layer.values()], dtype=float)  # (layers, steps)
+        if rows.size:
+            total = np.sqrt((rows ** 2).sum(axis=0))  # (steps,)
+            axes[3].plot(np.arange(window, len(total) + 1), smooth(np.maximum(total, 1e-12), window), label=name)
+    axes[3].set_yscale("log")
+    axes[3].set_xlabel("step")
+    axes[3].set_ylabel("gradient norm")
+    axes[3].set_title("gradient norms, whole network", fontsize=9)
+    axes[3].legend(fontsize=8)
+    if title:
+        fig.suptitle(title, fontsize=11)
     fig.tight_layout()
     return fig
 

@@ -6,12 +6,14 @@
   ``step_report``: the numbers a step returns;
 - one module per lesson topic: ``vanilla_gan`` and ``train_step`` (01), ``dcgan`` (02), ``mode_collapse`` (03),
   ``conditional_gan`` and ``conditional_step`` (04), ``cyclegan``, ``cyclegan_objective`` and
-  ``cyclegan_step`` (05).
+  ``cyclegan_step`` (05), ``clinic`` (06).
 
 A check prints one deterministic line when the answer is right; otherwise it raises ``ExerciseError`` whose
 message names the mistake and hints at the fix.
 """
 
+from gan_course.checks.clinic import (check_diagnosis, check_fixed_step, check_optimizers, check_prepare,
+                                      check_separate_batches)
 from gan_course.checks.conditional_gan import (check_concat_discriminator, check_conditional_generator,
                                                check_projection_discriminator)
 from gan_course.checks.conditional_step import check_cgan_step
@@ -39,4 +41,6 @@ __all__ = [
     # lesson 05
     "check_residual_block", "check_patch_discriminator", "check_lsgan_losses", "check_cycle_loss", "check_identity_loss",
     "check_generator_objective", "check_history_buffer", "check_cyclegan_step",
+    # lesson 06
+    "check_diagnosis", "check_fixed_step", "check_prepare", "check_separate_batches", "check_optimizers",
 ]

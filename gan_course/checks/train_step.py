@@ -21,6 +21,13 @@ def check_train_step(train_step: Callable, z_dim: int = 8) -> None:
     The check runs the step twice on small networks with spied optimizers and compares every gradient
     with the one the right losses give.
     """
+    judge_train_step(train_step, "train_step", z_dim)
+    passed("train_step", "D then G updated with the right gradients; detach and zero_grad in place")
+
+
+def judge_train_step(train_step: Callable, what: str, z_dim: int = 8) -> None:
+    """Fail unless ``train_step(G, D, opt_G, opt_D, real, z_dim)`` is lesson 01's step: the gradient spy's verdict
+    on two calls, and the numbers it reports (lesson 01's check, and the clinic's fixed steps)."""
     torch.manual_seed(0)
     G_net = MLPGenerator(z_dim=z_dim, hidden=16)
     D = MLPDiscriminator(hidden=16, dropout=0.0)  # no dropout: the check must recompute D exactly
@@ -59,7 +66,7 @@ def check_train_step(train_step: Callable, z_dim: int = 8) -> None:
     results = []
     for attempt in range(2):  # twice: a forgotten zero_grad only shows on the second call
         results.append(call(
-            train_step, G, D, opt_G, opt_D, real, z_dim, what=f"train_step (call {attempt + 1})",
+            train_step, G, D, opt_G, opt_D, real, z_dim, what=f"{what} (call {attempt + 1})",
         ))
         for z in G.given:
             expect_standard_normal(z, len(real), z_dim)
@@ -69,11 +76,10 @@ def check_train_step(train_step: Callable, z_dim: int = 8) -> None:
         spy.events.clear()
         # D(G(z)) may be reported before D's update (as the D step saw it) or after (as the G step saw it).
         judge_report(results[-1], {"loss_D": [d_ref["loss_D"], d_ref["loss_D"] / 2], "loss_G": [g_ref["loss_G"]],
-                                   "D_x": [d_ref["D_x"]], "D_G_z": [d_ref["D_G_z"], g_ref["D_G_z"]]}, "train_step",
+                                   "D_x": [d_ref["D_x"]], "D_G_z": [d_ref["D_G_z"], g_ref["D_G_z"]]}, what,
                      {"loss_D": "the value of the loss D was trained on", "loss_G": "the value of the loss G was trained on",
                       "D_x": "the mean probability D gave the real batch (a probability, after the sigmoid, not a logit)",
                       "D_G_z": "the mean probability D gave the fakes (after the sigmoid)"})
-    passed("train_step", "D then G updated with the right gradients; detach and zero_grad in place")
 
 
 _WRONG = {

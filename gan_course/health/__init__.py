@@ -8,7 +8,7 @@ shows (``Finding``: code, evidence, explanation, try_next) and ``report(findings
 - ``thresholds``: every number the checks use, with why.
 
 Codes: diverged, discriminator_wins, generator_fools_discriminator, not_learning, oscillating, range_mismatch,
-low_diversity, vanishing_generator_gradient.
+low_diversity, vanishing_generator_gradient; and double_sigmoid (D's scores passed through a sigmoid twice).
 """
 
 from gan_course.health.diagnose import diagnose

@@ -76,6 +76,11 @@ def diagnose(history: Any, samples: Any = None, real: Any = None,
         if evidence:
             found.append(Finding.of("generator_fools_discriminator", **evidence))
 
+    if loss in th.DOUBLE_SIGMOID_LOSSES:
+        evidence = checks.double_sigmoid(series, loss)
+        if evidence:
+            found.append(Finding.of("double_sigmoid", **evidence))
+
     known = {k: series[k] for k in KEYS if k in series}
     if "loss_D" in known or "loss_G" in known:
         evidence = checks.not_learning(known)

@@ -31,6 +31,11 @@ ADVICE = {
     "low_diversity": ("G's samples are nearly copies of one another (mode collapse).",
                       "Try a smaller learning rate for G, minibatch discrimination or a minibatch-std layer, "
                       "a different loss (hinge, WGAN-GP), or restart with another seed."),
+    "double_sigmoid": ("Every D output recorded stays between 0.5 and 0.731: the range of a sigmoid applied to a number "
+                       "that is already in [0, 1]. D's scores went through a sigmoid before a loss that applies one "
+                       "itself (BCEWithLogits), so D can never say 'fake' and barely learns.",
+                       "Pass D's raw logits to binary_cross_entropy_with_logits (or BCEWithLogitsLoss); take "
+                       "torch.sigmoid only of what you log, and remove any Sigmoid layer at D's end."),
     "vanishing_generator_gradient": ("G's gradients are close to zero while D is confident: G has stopped receiving "
                                      "a signal (a saturated loss, or saturated output units).",
                                      "Use the non-saturating G loss (-log D(G(z))) instead of log(1 - D(G(z))), "

@@ -52,6 +52,23 @@ def generator_fools_discriminator(d_x: np.ndarray, d_g_z: np.ndarray, p) -> dict
     return None
 
 
+def double_sigmoid(series: dict[str, np.ndarray], loss: str) -> dict | None:
+    """D's scores squashed into [0, 1] before a loss with its own sigmoid, over the whole run: recorded D outputs
+    all in [0.5, sigma(1)], or (BCE) every G loss under ln 2 and every D loss over 2 softplus(-1)."""
+    lo, hi = th.DOUBLE_SIGMOID_RANGE
+    slack = th.DOUBLE_SIGMOID_SLACK
+    if "D_x" in series and "D_G_z" in series:
+        seen = np.concatenate([series["D_x"], series["D_G_z"]])
+        if seen.min() >= lo - slack and seen.max() <= hi + slack:
+            return {"D_outputs_min": float(seen.min()), "D_outputs_max": float(seen.max()), "expected_outside": (lo, hi)}
+    if loss == "bce" and "loss_D" in series and "loss_G" in series:
+        g_max, d_min = float(series["loss_G"].max()), float(series["loss_D"].min())
+        if g_max <= th.DOUBLE_SIGMOID_LOSS_G_MAX + slack and d_min >= th.DOUBLE_SIGMOID_LOSS_D_MIN - slack:
+            return {"loss_G_max": g_max, "loss_D_min": d_min, "bounds_of_a_squashed_score": (
+                th.DOUBLE_SIGMOID_LOSS_G_MAX, th.DOUBLE_SIGMOID_LOSS_D_MIN)}
+    return None
+
+
 def flatness(x: np.ndarray) -> float:
     """The range of the means of NOT_LEARNING_WINDOWS windows over the whole run, in standard errors of a window
     mean (within-window std / sqrt(window length)); inf when the windows differ but each is constant, 0 when the

@@ -77,6 +77,21 @@ DIVERSITY_SAMPLES = 256
 DIVERSITY_RATIO = 0.25
 DIVERSITY_SCALE = 0.05
 
+# double_sigmoid: D's scores were squashed into [0, 1] before a loss that applies its own sigmoid. Two signatures,
+# each over the whole run (the bug is there from the first step):
+# - every recorded D_x and D_G_z (bce and hinge record sigma(score)) lies in [0.5, sigma(1)] = [0.5, 0.7311], give or
+#   take DOUBLE_SIGMOID_SLACK: sigma of a probability can be nothing else (a step that logs sigma of what it fed the
+#   loss). A healthy BCE D puts fakes under 0.5 within its first steps. LSGAN scores in [0, 1] are healthy: not checked.
+# - BCE only: BCEWithLogits of a probability p is bounded: G's loss softplus(-p) <= ln 2 and D's loss
+#   softplus(-p_real) + softplus(p_fake) >= 2 softplus(-1) = 1.0064; a healthy non-saturating G loss is above ln 2
+#   whenever D(G(z)) < 1/2, which is almost always, so a whole run of G losses under ln 2 with D losses over 1.006
+#   is a squashed score (a step that logs the probabilities it fed the loss).
+DOUBLE_SIGMOID_RANGE = (0.5, 0.7311)
+DOUBLE_SIGMOID_LOSS_G_MAX = 0.6931  # ln 2
+DOUBLE_SIGMOID_LOSS_D_MIN = 1.0064  # 2 softplus(-1)
+DOUBLE_SIGMOID_SLACK = 1e-3
+DOUBLE_SIGMOID_LOSSES = ("bce", "hinge")
+
 # vanishing_generator_gradient: G's total gradient norm (over all its layers) has a tail median under
 # VANISH_ABSOLUTE, or under VANISH_RELATIVE of its largest value in the run; with D confident (mean D_G_z under
 # fake_low), or on the norms alone for Wasserstein runs. A learning MLP G's norm is about 0.1-10.
