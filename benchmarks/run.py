@@ -235,6 +235,13 @@ HEADLINES = {  # lessons whose headline is not (only) FID: a note, then (key, co
         ("b2a_second_reader", "UCI -> MNIST %", 100, "{:.1f}"),
         ("steps_per_second", "steps/s", 1, "{:.2f}"),
     )),
+    "06_gan_clinic": ("eight drills, each a broken and a fixed run from the same healthy patient", (
+        ("broken_flagged", "broken runs raising their expected findings (of 8)", 1, "{:.0f}"),
+        ("fixed_clean", "fixed runs with a clean report (of 8)", 1, "{:.0f}"),
+        ("fixed_min_class_share", "rarest digit % in the worst fixed run", 100, "{:.1f}"),
+        ("slowest_drill_seconds", "slowest drill, broken + fixed (s)", 1, "{:.0f}"),
+        ("patient_seconds", "the patient's warm-up (s)", 1, "{:.0f}"),
+    )),
 }
 
 

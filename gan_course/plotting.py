@@ -158,7 +158,8 @@ def plot_symptoms(history: History, samples: torch.Tensor, grad_norms: Mapping[s
         rows = np.asarray([list(v) for v in per_layer.values()], dtype=float)  # (layers, steps)
         if rows.size:
             total = np.sqrt((rows ** 2).sum(axis=0))  # (steps,)
-            axes[3].plot(np.arange(window, len(total) + 1), smooth(np.maximum(total, 1e-12), window), label=name)
+            label = f"{name} (exactly 0 at every step)" if total.max() == 0 else name  # drawn at 1e-12 on the log axis
+            axes[3].plot(np.arange(window, len(total) + 1), smooth(np.maximum(total, 1e-12), window), label=label)
     axes[3].set_yscale("log")
     axes[3].set_xlabel("step")
     axes[3].set_ylabel("gradient norm")

@@ -201,3 +201,18 @@ def test_recorded_runs(name):
     loss, expected = REAL[name]
     data = np.load(path)
     assert set(codes({k: data[k] for k in data.files}, loss=loss)) == expected
+
+
+def test_a_sigmoid_before_a_logits_loss_is_double_sigmoid():
+    # logged as sigma(sigma(logit)): every D output in [0.5, 0.731]
+    squashed = run(d_x=0.62, d_g_z=0.6, noise=0.02)
+    assert "double_sigmoid" in codes(squashed)
+    # logged as the probabilities fed to the loss: G's loss never above ln 2, D's never under 2 softplus(-1)
+    stuck = {"D_x": [0.0] * T, "D_G_z": [0.0] * T, "loss_G": list(np.linspace(0.69, 0.6931, T)),
+             "loss_D": list(np.linspace(1.2, 1.3863, T))}
+    assert "double_sigmoid" in codes(stuck)
+    assert "double_sigmoid" not in codes(stuck, loss="hinge")  # the loss bounds are BCE's
+    assert "double_sigmoid" not in codes(run(d_x=0.62, d_g_z=0.6, noise=0.02), loss="lsgan")  # healthy LSGAN scores
+    once_below = run(d_x=0.62, d_g_z=0.6, noise=0.02)
+    once_below["D_G_z"][3] = 0.3  # a real sigmoid of a logit leaves the band
+    assert "double_sigmoid" not in codes(once_below)

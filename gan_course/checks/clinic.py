@@ -84,14 +84,16 @@ DIAGNOSES: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
     }),
     "drill_5": ("b", {
         "a": ("G is updated with the gradients of D's loss",
-              "then G's samples would be driven away from digits and its loss would keep climbing; here the samples "
-              "still look like digits and G's loss stays moderate while D reports perfect scores."),
+              "that makes the G loss the step logs climb as D wins, into the tens once D saturates, and G's "
+              "gradient fade; here G's loss stays under 1 while D reports perfect scores, and G's gradient stays "
+              "strong."),
         "b": ("D's BatchNorm normalises real and fake images together in its update",
               "D scores real and fake images in one batch, so its BatchNorm statistics come from the mixture; "
               "in G's update D sees a batch of fakes only, with other statistics. D learns to tell the two halves "
               "of a mixed batch apart (D(x) -> 1, D(G(z)) -> 0 on its own batches), while G trains against the "
-              "different function D computes on an all-fake batch, so G's loss stays moderate: the two players "
-              "no longer play the same game."),
+              "different function D computes on an all-fake batch: G's loss stays moderate and its gradient "
+              "strong, yet what it learns does not fool D on a mixed batch, and its samples drift into noise. The "
+              "two players no longer play the same game."),
         "c": ("the real images are in another range than G's output",
               "the report finds no range mismatch: samples and data both span [-1, 1]."),
         "d": ("G never receives a gradient",
@@ -171,19 +173,22 @@ def _drill(drill: str) -> tuple[str, dict[str, tuple[str, str]]]:
 
 
 @exercise_check
-def check_diagnosis(drill: str, answer: str) -> None:
-    """Lesson 06: ``answer`` is the letter of the option that explains ``drill``'s symptoms."""
+def check_diagnosis(drill: str, answer) -> None:
+    """Lesson 06: ``answer`` (a letter, or a function that returns one) names the option that explains ``drill``'s
+    symptoms."""
     right, table = _drill(drill)
     letters = ", ".join(f"'{k}'" for k in table)
+    if callable(answer):
+        answer = call(answer, what=f"the diagnosis of {drill}")
     if answer is Ellipsis or answer is None:
-        fail(f"the diagnosis for {drill} is not given yet", f"set it to one letter, one of {letters}")
+        fail(f"the diagnosis for {drill} is not given yet", f"return one letter, one of {letters}")
     if not isinstance(answer, str) or answer.strip().strip("()").lower() not in table:
         fail(f"expected one letter, one of {letters}, got {answer!r}",
-             "write the letter of the cause you pick, as a string, e.g. \"a\"")
+             "return the letter of the cause you pick, as a string, e.g. \"a\"")
     letter = answer.strip().strip("()").lower()
     cause, why = table[letter]
     if letter != right:
-        fail(f"({letter}) {cause} does not fit what this run shows: {why}",
+        fail(f"({letter}) '{cause}' does not fit what this run shows: {why}",
              "read the symptoms again (D's outputs, the losses, G's gradient norm, the samples and the health "
              "report), and pick the cause that explains all of them")
     passed(f"{drill} diagnosis", f"({letter}) {cause}. {why}")

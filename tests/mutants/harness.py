@@ -221,6 +221,18 @@ def automatic(ex: Exercise) -> list[Mutant]:
     return found
 
 
+def choice_mutants(ex: Exercise, drill: str) -> list[Mutant]:
+    """A multiple-choice exercise's mutants: each option other than the region's own letter, and answers that are
+    not a letter at all."""
+    from gan_course.checks.clinic import DIAGNOSES
+    right = DIAGNOSES[drill][0]
+    old = f'"{right}"'
+    if old not in ex.region:
+        raise ValueError(f"exercise {ex.lesson}.{ex.number}: expected the answer {old} in its region")
+    wrong = [f'"{letter}"' for letter in DIAGNOSES[drill][1] if letter != right]
+    return [Mutant(f"answer {new}", old, new) for new in [*wrong, '""', '"z"', "None", "3"]]
+
+
 def namespace(ex: Exercise, mutant: Mutant | None) -> dict:
     """What the (mutated) exercise cell defines, on top of its context, without running the check."""
     ns = dict(_context(ex.lesson, ex.cell))
