@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from torchvision.utils import make_grid
 
 from gan_course.data import check_images
+from gan_course.health.gradients import total_norm
 from gan_course.training.history import History
 
 
@@ -155,13 +156,14 @@ def plot_symptoms(history: History, samples: torch.Tensor, grad_norms: Mapping[s
     plot_history(history, axes=axes[1:3])
     window = max(1, len(history) // 50)
     for name, per_layer in grad_norms.items():
-        rows = np.asarray([list(v) for v in per_layer.values()], dtype=float)  # (layers, steps)
-        if rows.size:
-            total = np.sqrt((rows ** 2).sum(axis=0))  # (steps,)
-            label = f"{name} (exactly 0 at every step)" if total.max() == 0 else name  # drawn at 1e-12 on the log axis
-            axes[3].plot(np.arange(window, len(total) + 1), smooth(np.maximum(total, 1e-12), window), label=label)
+        if not per_layer or not len(next(iter(per_layer.values()))):
+            continue
+        total = total_norm(per_layer)  # (optimizer steps,)
+        label = f"{name} (exactly 0 at every step)" if total.max() == 0 else name  # drawn at 1e-12 on the log axis
+        line = smooth(np.maximum(total, 1e-12), window)
+        axes[3].plot(np.arange(len(total) - len(line) + 1, len(total) + 1), line, label=label)
     axes[3].set_yscale("log")
-    axes[3].set_xlabel("step")
+    axes[3].set_xlabel("optimizer step")
     axes[3].set_ylabel("gradient norm")
     axes[3].set_title("gradient norms, whole network", fontsize=9)
     axes[3].legend(fontsize=8)

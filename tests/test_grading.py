@@ -32,3 +32,11 @@ def test_read_checks_tells_passed_failed_unattempted_and_broken_apart():
     ]
     report = grading.GradeReport(Path("01_x.ipynb"), results)
     assert "1/5 checks passed" in report.format() and not report.all_passed
+
+
+def test_the_clinics_checks_are_named_by_their_drill():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [executed_cell('checks.check_diagnosis("drill_3", diagnosis_3)', stdout="[ok] drill_3 diagnosis: (a)\n"),
+                executed_cell('checks.check_fixed_step("drill_3", fixed_step_3)', error=("ExerciseError", "labels"))]
+    assert [(r.name, r.status) for r in grading.read_checks(nb)] == [("drill_3 diagnosis", "passed"),
+                                                                    ("drill_3 fixed_step", "failed")]

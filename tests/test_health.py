@@ -9,7 +9,7 @@ import pytest
 import torch
 from torch import nn
 
-from gan_course import health, losses
+from gan_course import data, health, losses
 from gan_course.training import History, gan_step
 
 T = 500  # records in a synthetic run
@@ -205,14 +205,31 @@ def test_recorded_runs(name):
 
 def test_a_sigmoid_before_a_logits_loss_is_double_sigmoid():
     # logged as sigma(sigma(logit)): every D output in [0.5, 0.731]
-    squashed = run(d_x=0.62, d_g_z=0.6, noise=0.02)
+    squashed = run(d_x=np.linspace(0.55, 0.7, T), d_g_z=0.6, noise=0.01)  # D learns, but cannot leave the band
     assert "double_sigmoid" in codes(squashed)
+    assert "double_sigmoid" not in codes(run(d_x=0.62, d_g_z=0.6, noise=0.01))  # a D that never learns
     # logged as the probabilities fed to the loss: G's loss never above ln 2, D's never under 2 softplus(-1)
-    stuck = {"D_x": [0.0] * T, "D_G_z": [0.0] * T, "loss_G": list(np.linspace(0.69, 0.6931, T)),
+    stuck = {"D_x": list(np.linspace(0.2, 0.0, T) ** 4), "D_G_z": [0.0] * T, "loss_G": list(np.linspace(0.69, 0.6931, T)),
              "loss_D": list(np.linspace(1.2, 1.3863, T))}
     assert "double_sigmoid" in codes(stuck)
     assert "double_sigmoid" not in codes(stuck, loss="hinge")  # the loss bounds are BCE's
     assert "double_sigmoid" not in codes(run(d_x=0.62, d_g_z=0.6, noise=0.02), loss="lsgan")  # healthy LSGAN scores
-    once_below = run(d_x=0.62, d_g_z=0.6, noise=0.02)
+    once_below = run(d_x=np.linspace(0.55, 0.7, T), d_g_z=0.6, noise=0.01)
     once_below["D_G_z"][3] = 0.3  # a real sigmoid of a logit leaves the band
     assert "double_sigmoid" not in codes(once_below)
+
+
+def test_a_frozen_discriminator_is_not_double_sigmoid():
+    # D never steps: its outputs stay near their start (about 1/2, in the band), while G fools it more and more
+    rng = np.random.default_rng(0)
+    frozen = {"D_x": list(0.56 + rng.normal(0, 0.005, T)), "D_G_z": list(np.linspace(0.52, 0.7, T)),
+              "loss_G": list(np.linspace(0.65, 0.11, T)), "loss_D": list(np.linspace(1.38, 2.97, T))}
+    assert "double_sigmoid" not in codes(frozen)
+
+
+def test_real_digits_of_one_class_are_not_low_diversity():
+    images, labels = data.load_mnist("train")
+    ones = images[labels == 1][:256]
+    assert "low_diversity" not in codes(run(), samples=ones, real=images[:1000])
+    assert "low_diversity" in codes(run(), samples=ones[:1].repeat(256, 1, 1, 1) + 0.3 * torch.rand(256, 1, 28, 28),
+                                    real=images[:1000])

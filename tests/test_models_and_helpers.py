@@ -1,6 +1,7 @@
 import json
 
 import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
@@ -57,6 +58,17 @@ def test_image_grid_and_history_plots_return_figures():
         plotting.plot_history(training.History())
     with pytest.raises(ValueError, match=r"got \(10, 784\)"):
         plotting.image_grid(torch.zeros(10, 784))
+
+
+def test_the_symptom_row_draws_four_panels_and_says_when_a_gradient_is_exactly_zero():
+    history = training.History()
+    for step in range(1, 21):
+        history.append(step, {"loss_D": 1.0, "loss_G": 2.0, "D_x": 0.6, "D_G_z": 0.4})
+    norms = {"G": {"net.0": [0.0] * 20}, "D": {"net.1": [0.5] * 20, "net.4": [0.1] * 20}}
+    fig = plotting.plot_symptoms(history, torch.rand(36, 1, 28, 28) * 2 - 1, norms, title="t")
+    assert len(fig.axes) == 4 and fig.axes[3].get_yscale() == "log"
+    assert [t.get_text() for t in fig.axes[3].get_legend().get_texts()] == ["G (exactly 0 at every step)", "D"]
+    plt.close(fig)
 
 
 def test_image_rows_needs_one_label_per_row():

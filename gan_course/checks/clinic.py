@@ -31,9 +31,9 @@ DIAGNOSES: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
         "c": ("G's learning rate is far too high",
               "a G that moves too fast chases D and usually collapses onto near-copies; here the samples are varied "
               "noise, and D wins outright from the first hundred steps instead of being chased."),
-        "d": ("the run is too short to judge",
-              "the health report judged this run (it is long enough), and a run that only needs more steps would "
-              "not show D(G(z)) pinned at 0 with G's loss rising."),
+        "d": ("D's BatchNorm normalises real and fake images together in its update",
+              "this D has no BatchNorm; and a D that computes another function in G's update leaves G's loss "
+              "moderate, while here G's loss climbs into the tens."),
     }),
     "drill_2": ("c", {
         "a": ("D's optimizer never steps",
@@ -45,20 +45,21 @@ DIAGNOSES: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
         "c": ("D's loss has the real and fake labels swapped",
               "D is taught that real digits are class 0 and fakes class 1, and learns exactly that: D(x) -> 0, "
               "D(G(z)) -> 1. G, whose loss asks for D(G(z)) = 1, is then 'winning' with any output, so its loss "
-              "goes to 0 while its samples stop looking like digits."),
+              "goes to 0, and nothing rewards its samples for looking real any more."),
         "d": ("G is updated with the gradients of D's loss",
               "that makes D win (D(x) -> 1, D(G(z)) -> 0). Here it is the opposite: D rates the fakes as more real "
               "than the real digits."),
     }),
     "drill_3": ("a", {
         "a": ("D's scores go through a sigmoid before a loss that applies its own",
-              "binary_cross_entropy_with_logits applies a sigmoid itself; fed probabilities in [0, 1], its "
-              "per-image loss can only move between 0.31 and 1.31, and the easiest way down for D is to push every "
-              "score to 0, where the first sigmoid saturates and passes no gradient. D rejects everything, real "
-              "digits included, the losses freeze at ln 2 per term (0.693 and 1.386), and G's gradient vanishes."),
+              "binary_cross_entropy_with_logits applies a sigmoid itself; fed probabilities in [0, 1], G's loss can "
+              "never rise above ln 2 = 0.693 and D's never fall below 1.006. Pushing the fakes' scores to 0 is D's "
+              "easiest gain, but it drives every score down together, to where the first sigmoid saturates and "
+              "passes no gradient: D gets stuck rejecting everything, real digits included, the losses freeze at "
+              "ln 2 per term (0.693 and 1.386), and G's gradient vanishes."),
         "b": ("D's learning rate is far too high",
-              "a D that learns too fast wins by telling real from fake; this D calls the real digits fake too "
-              "(D(x) = 0), which no learning rate makes a classifier do."),
+              "a D that learns too fast may overshoot or win, but no learning rate makes a classifier call the "
+              "real digits fake too (D(x) = 0) while its loss stays frozen."),
         "c": ("D's loss has the real and fake labels swapped",
               "swapped labels give D(x) -> 0 and D(G(z)) -> 1. Here both went to 0, and the losses froze at "
               "round values instead of going to 0."),
@@ -68,8 +69,7 @@ DIAGNOSES: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
     }),
     "drill_4": ("d", {
         "a": ("G's learning rate is far too high",
-              "a G that moves too fast collapses or thrashes; it does not put every background at the same grey. "
-              "The report's range finding points at the data, not at G's speed."),
+              "a G that moves too fast collapses or thrashes; it does not put every background at the same grey."),
         "b": ("D's loss has the real and fake labels swapped",
               "swapped labels make D call the fakes real, D(G(z)) above D(x). Here D tells them apart the right "
               "way round."),
@@ -79,8 +79,9 @@ DIAGNOSES: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
         "d": ("the real images are in another range than G's output",
               "prepare() scales the pixels to [0, 1], but G ends in tanh, whose range is [-1, 1]. D can tell real "
               "from fake by the range alone (no real pixel is below 0), so it pulls ahead; G has to move its "
-              "background from tanh's saturated -1 to 0, its steepest and least stable point, so the background "
-              "turns grey and speckled. The report sees samples and data in different ranges."),
+              "background from tanh's saturated -1 to 0, its steepest and least stable point: the backgrounds turn "
+              "grey, and many samples break up into black-and-white speckle. The report sees samples and data in "
+              "different ranges."),
     }),
     "drill_5": ("b", {
         "a": ("G is updated with the gradients of D's loss",
@@ -96,7 +97,7 @@ DIAGNOSES: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
               "two players no longer play the same game."),
         "c": ("the real images are in another range than G's output",
               "the report finds no range mismatch: samples and data both span [-1, 1]."),
-        "d": ("G never receives a gradient",
+        "d": ("G's loss never reaches G's parameters",
               "G's gradient norm stays well above zero here, and its samples keep changing."),
     }),
     "drill_6": ("c", {
@@ -109,14 +110,14 @@ DIAGNOSES: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
         "c": ("D's gradients are never cleared",
               "without zero_grad() PyTorch adds each step's gradients to all earlier ones, so D's update is the sum "
               "of every gradient since the start: a growing push in a stale direction. D overshoots, its loss grows "
-              "into the tens, its outputs swing from one extreme to the other, and at times it rates the fakes as "
-              "more real than the real digits."),
+              "to tens or more, its outputs swing, and it ends up rating the fakes as more real than the real "
+              "digits."),
         "d": ("G is updated with the gradients of D's loss",
               "that makes D win steadily, D(x) at 1 and D(G(z)) at 0; here D's outputs swing, and D's loss grows "
               "instead of going to 0."),
     }),
     "drill_7": ("a", {
-        "a": ("G never receives a gradient",
+        "a": ("G's loss never reaches G's parameters",
               "the fakes are detached once, right after G makes them, and that detached copy is what G's loss is "
               "computed from: G's loss has no path back to G, its gradient is exactly 0 and its optimizer steps on "
               "nothing. G's samples stay as they were (still digits), while D keeps learning to reject those same "
@@ -125,24 +126,24 @@ DIAGNOSES: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
               "that pushes G's samples towards noise within a few hundred steps; here the samples have not changed "
               "at all, and G's gradient norm is exactly zero."),
         "c": ("D's learning rate is far too high",
-              "a fast D wins, but G would still get a gradient and keep changing; here G's gradient is zero at every "
-              "step."),
-        "d": ("D's BatchNorm normalises real and fake images together",
+              "however fast D learns, G would still get a gradient and keep changing; here G's gradient is zero at "
+              "every step."),
+        "d": ("D's BatchNorm normalises real and fake images together in its update",
               "this D has no BatchNorm, and G would still get a gradient; here G's gradient is exactly zero."),
     }),
     "drill_8": ("d", {
         "a": ("D's learning rate is far too high",
-              "a fast D makes D win, but it does not make G's samples copies of one another; here every sample is "
-              "nearly the same image."),
-        "b": ("G never receives a gradient",
+              "D's learning rate does not make G's samples copies of one another; here every sample is nearly the "
+              "same image."),
+        "b": ("G's loss never reaches G's parameters",
               "a G without gradients keeps its samples as they were (varied digits); here they changed completely, "
               "into one repeated image."),
         "c": ("the real images are in another range than G's output",
               "the report finds no range mismatch, and a range mismatch does not make every sample the same."),
         "d": ("G's learning rate is far too high",
-              "each G step is so large that G jumps to whatever single output fools the current D; the next D "
-              "step rejects it, and G jumps again, dragging every z along. The samples become near-copies of one "
-              "image (low diversity), D learns to reject that one image (D(G(z)) -> 0), and G's gradient fades."),
+              "each G step is so large that G jumps to whatever single output fools the current D, dragging every "
+              "z along: the samples become near-copies of one image (low diversity), and D, which then sees only "
+              "that image among the fakes, learns to reject it (D(G(z)) near 0) while G keeps jumping."),
     }),
 }
 
@@ -153,7 +154,7 @@ EXPECTED_CODES: dict[str, tuple[str, ...]] = {
     "drill_3": ("double_sigmoid",),
     "drill_4": ("range_mismatch",),
     "drill_5": ("discriminator_wins",),
-    "drill_6": ("oscillating",),
+    "drill_6": ("generator_fools_discriminator",),  # and oscillating, in two of three benchmark seeds
     "drill_7": ("discriminator_wins", "vanishing_generator_gradient"),
     "drill_8": ("low_diversity",),
 }
@@ -191,7 +192,7 @@ def check_diagnosis(drill: str, answer) -> None:
         fail(f"({letter}) '{cause}' does not fit what this run shows: {why}",
              "read the symptoms again (D's outputs, the losses, G's gradient norm, the samples and the health "
              "report), and pick the cause that explains all of them")
-    passed(f"{drill} diagnosis", f"({letter}) {cause}. {why}")
+    passed(f"{drill} diagnosis", f"({letter}) {cause}. {why[0].upper()}{why[1:]}")
 
 
 @exercise_check
@@ -255,7 +256,7 @@ def check_prepare(prepare: Callable) -> None:
         fail(f"expected floating-point images, got dtype {out.dtype}", "convert the pixels to float before scaling")
     expected = pixels.float() / 127.5 - 1
     lo, hi = float(out.min()), float(out.max())
-    if not torch.allclose(out, expected, atol=1e-4):
+    if not torch.allclose(out.float(), expected, atol=1e-3):
         if abs(lo) < 1e-4 and abs(hi - 1) < 1e-4:
             fail("the images come out in [0, 1], but G ends in tanh, whose outputs span [-1, 1]: D can tell real "
                  "from fake by range alone", "scale the pixels so that 0 becomes -1 and 255 becomes 1")
@@ -272,7 +273,7 @@ def check_optimizers(drill: str, make_optimizers: Callable) -> None:
     torch.manual_seed(0)
     G, D = MLPGenerator(z_dim=8, hidden=16), nn.Sequential(nn.Flatten(), nn.Linear(784, 4), nn.Linear(4, 1))
     out = call(make_optimizers, G, D, what="make_optimizers(G, D)")
-    if not (isinstance(out, tuple) and len(out) == 2 and all(isinstance(o, torch.optim.Optimizer) for o in out)):
+    if not (isinstance(out, (tuple, list)) and len(out) == 2 and all(isinstance(o, torch.optim.Optimizer) for o in out)):
         fail(f"expected a pair (opt_G, opt_D) of torch optimizers, got {type(out).__name__}",
              "return G's optimizer first, then D's")
     for name, opt, net in (("opt_G", out[0], G), ("opt_D", out[1], D)):
@@ -281,11 +282,12 @@ def check_optimizers(drill: str, make_optimizers: Callable) -> None:
             fail(f"{name} does not hold exactly {name[-1]}'s parameters",
                  f"build {name} from {name[-1]}.parameters()")
     lr_G, lr_D = (max(g["lr"] for g in o.param_groups) for o in out)
-    for name, lr in (("G", lr_G), ("D", lr_D)):
-        if not 0 < lr <= 1e-3:
+    for name, lr, opt in (("G", lr_G, out[0]), ("D", lr_D, out[1])):
+        adaptive = isinstance(opt, (torch.optim.Adam, torch.optim.AdamW))  # other optimizers' scales differ
+        if not lr > 0 or (adaptive and not 1e-5 <= lr <= 1e-3):
             fail(f"{name}'s learning rate is {lr:g}; with Adam, GANs like these train at about 1e-4 to 1e-3",
                  f"bring {name}'s learning rate back to the size the rest of the course uses")
-    if max(lr_G / lr_D, lr_D / lr_G) > 4:
+    if max(lr_G / lr_D, lr_D / lr_G) > 4:  # the course's limit: two time-scale rules put D at up to 4x G's rate
         fail(f"one network learns {max(lr_G / lr_D, lr_D / lr_G):.0f}x faster than the other (G {lr_G:g}, D "
              f"{lr_D:g}): the faster one keeps outrunning the other", "keep the two learning rates within 4x")
     passed(f"{drill} fix", f"each optimizer holds its own network, learning rates G {lr_G:g} and D {lr_D:g}")

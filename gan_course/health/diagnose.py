@@ -84,8 +84,7 @@ def diagnose(history: Any, samples: Any = None, real: Any = None,
     else:
         skipped["not_learning"] = _missing(series, ("loss_D", "loss_G")).replace(", ", " or ", 1)
 
-    # A D that never learns may sit in [0.5, 0.73] by chance: the band means a squashed score only if D moves.
-    if loss in th.DOUBLE_SIGMOID_LOSSES and "not_learning" not in [f.code for f in found]:
+    if loss in th.DOUBLE_SIGMOID_LOSSES:
         evidence = checks.double_sigmoid(series, loss)
         if evidence:
             found.append(Finding.of("double_sigmoid", **evidence))

@@ -12,7 +12,8 @@ ADVICE = {
                  "Lower the learning rates (e.g. halve them), check the data for NaN, and clip or penalise huge "
                  "gradients; restart from before the blow-up."),
     "discriminator_wins": ("D tells real from fake almost perfectly (D(x) near 1, D(G(z)) near 0): G gets little "
-                           "useful signal. G's loss usually climbs; if it falls instead, G may descend the wrong loss.",
+                           "useful signal, and its loss usually climbs. saturated=True: D's scores are past +-4.6 "
+                           "logits on both sides, so D has won outright whatever G's loss does.",
                            "Weaken D or strengthen G: lower D's learning rate, add dropout or label smoothing to D, "
                            "use the non-saturating G loss, or update G more often than D."),
     "generator_fools_discriminator": ("D scores G's samples as more real than the real data, or D never learned to "
@@ -31,9 +32,10 @@ ADVICE = {
     "low_diversity": ("G's samples are nearly copies of one another (mode collapse).",
                       "Try a smaller learning rate for G, minibatch discrimination or a minibatch-std layer, "
                       "a different loss (hinge, WGAN-GP), or restart with another seed."),
-    "double_sigmoid": ("Every D output recorded stays between 0.5 and 0.731: the range of a sigmoid applied to a number "
-                       "that is already in [0, 1]. D's scores went through a sigmoid before a loss that applies one "
-                       "itself (BCEWithLogits), so D can never say 'fake' and barely learns.",
+    "double_sigmoid": ("D's scores went through a sigmoid before a loss that applies one itself (BCEWithLogits): the "
+                       "recorded D outputs never leave [0.5, 0.731] (a sigmoid of a probability), or the losses never "
+                       "cross the bounds BCEWithLogits of a probability has (G's at most ln 2, D's at least 1.006). "
+                       "D then barely learns, and its gradients saturate.",
                        "Pass D's raw logits to binary_cross_entropy_with_logits (or BCEWithLogitsLoss); take "
                        "torch.sigmoid only of what you log, and remove any Sigmoid layer at D's end."),
     "vanishing_generator_gradient": ("G's gradients are close to zero while D is confident: G has stopped receiving "

@@ -52,20 +52,28 @@ def generator_fools_discriminator(d_x: np.ndarray, d_g_z: np.ndarray, p) -> dict
     return None
 
 
+def _within(x: np.ndarray, bounds: tuple[float, float]) -> bool:
+    return bool(x.min() >= bounds[0] - th.DOUBLE_SIGMOID_SLACK and x.max() <= bounds[1] + th.DOUBLE_SIGMOID_SLACK)
+
+
 def double_sigmoid(series: dict[str, np.ndarray], loss: str) -> dict | None:
-    """D's scores squashed into [0, 1] before a loss with its own sigmoid, over the whole run: recorded D outputs
-    all in [0.5, sigma(1)], or (BCE) every G loss under ln 2 and every D loss over 2 softplus(-1)."""
-    lo, hi = th.DOUBLE_SIGMOID_RANGE
-    slack = th.DOUBLE_SIGMOID_SLACK
+    """D's scores squashed into [0, 1] before a loss with its own sigmoid, over the whole run: the recorded D
+    outputs of a D that learns all in [0.5, sigma(1)], or (BCE) every loss inside the bounds BCEWithLogits of a
+    probability has (``thresholds``)."""
+    # Only a D that learns: an untrained or frozen D sits near 1/2, inside both bands (its D_x, else its loss, flat).
+    if flatness(series["D_x"] if "D_x" in series else series.get("loss_D", np.zeros(2))) <= th.NOT_LEARNING_Z:
+        return None
     if "D_x" in series and "D_G_z" in series:
         seen = np.concatenate([series["D_x"], series["D_G_z"]])
-        if seen.min() >= lo - slack and seen.max() <= hi + slack:
-            return {"D_outputs_min": float(seen.min()), "D_outputs_max": float(seen.max()), "expected_outside": (lo, hi)}
+        if _within(seen, th.DOUBLE_SIGMOID_RANGE):
+            return {"check": "D outputs", "D_outputs_range": (float(seen.min()), float(seen.max())),
+                    "sigmoid_of_a_probability": th.DOUBLE_SIGMOID_RANGE}
     if loss == "bce" and "loss_D" in series and "loss_G" in series:
-        g_max, d_min = float(series["loss_G"].max()), float(series["loss_D"].min())
-        if g_max <= th.DOUBLE_SIGMOID_LOSS_G_MAX + slack and d_min >= th.DOUBLE_SIGMOID_LOSS_D_MIN - slack:
-            return {"loss_G_max": g_max, "loss_D_min": d_min, "bounds_of_a_squashed_score": (
-                th.DOUBLE_SIGMOID_LOSS_G_MAX, th.DOUBLE_SIGMOID_LOSS_D_MIN)}
+        g, d = series["loss_G"], series["loss_D"]
+        if _within(g, th.DOUBLE_SIGMOID_LOSS_G) and _within(d, th.DOUBLE_SIGMOID_LOSS_D):
+            return {"check": "loss bounds", "loss_G_range": (float(g.min()), float(g.max())),
+                    "loss_D_range": (float(d.min()), float(d.max())), "G_bounds": th.DOUBLE_SIGMOID_LOSS_G,
+                    "D_bounds": th.DOUBLE_SIGMOID_LOSS_D}
     return None
 
 

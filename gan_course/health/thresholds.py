@@ -83,13 +83,16 @@ DIVERSITY_SCALE = 0.05
 # - every recorded D_x and D_G_z (bce and hinge record sigma(score)) lies in [0.5, sigma(1)] = [0.5, 0.7311], give or
 #   take DOUBLE_SIGMOID_SLACK: sigma of a probability can be nothing else (a step that logs sigma of what it fed the
 #   loss). A healthy BCE D puts fakes under 0.5 within its first steps. LSGAN scores in [0, 1] are healthy: not checked.
-# - BCE only: BCEWithLogits of a probability p is bounded: G's loss softplus(-p) <= ln 2 and D's loss
-#   softplus(-p_real) + softplus(p_fake) >= 2 softplus(-1) = 1.0064; a healthy non-saturating G loss is above ln 2
-#   whenever D(G(z)) < 1/2, which is almost always, so a whole run of G losses under ln 2 with D losses over 1.006
-#   is a squashed score (a step that logs the probabilities it fed the loss).
+#   Both signatures count only for a D that learns (its D_x, or its loss, not flat within noise: see not_learning):
+#   an untrained or frozen D sits near 1/2, inside both.
+# - BCE only: BCEWithLogits of a probability p is bounded on both sides: G's loss softplus(-p) in
+#   [softplus(-1), ln 2] = [0.3133, 0.6931], D's loss softplus(-p_real) + softplus(p_fake) in [2 softplus(-1),
+#   2 softplus(1)] = [1.0064, 2.6265], or half that for a step that logs the mean of the two terms. A healthy
+#   non-saturating G loss is above ln 2 whenever D(G(z)) < 1/2, which is almost always, and a frozen D fooled by G
+#   gives G losses under 0.31; so a whole run inside these bounds is a squashed score.
 DOUBLE_SIGMOID_RANGE = (0.5, 0.7311)
-DOUBLE_SIGMOID_LOSS_G_MAX = 0.6931  # ln 2
-DOUBLE_SIGMOID_LOSS_D_MIN = 1.0064  # 2 softplus(-1)
+DOUBLE_SIGMOID_LOSS_G = (0.3133, 0.6931)  # (softplus(-1), ln 2)
+DOUBLE_SIGMOID_LOSS_D = (0.5032, 2.6265)  # (softplus(-1), 2 softplus(1)): either the mean or the sum of the terms
 DOUBLE_SIGMOID_SLACK = 1e-3
 DOUBLE_SIGMOID_LOSSES = ("bce", "hinge")
 
