@@ -29,8 +29,8 @@ DIAGNOSES: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
               "those gradients: G moves its fakes the way D wants them, towards 'obviously fake'. D wins at once "
               "(D(x) -> 1, D(G(z)) -> 0), the G loss it logs climbs, and with D saturated even that gradient fades."),
         "c": ("G's learning rate is far too high",
-              "a G that moves too fast chases D and usually collapses onto near-copies; here the samples are varied "
-              "noise, and D wins outright from the first hundred steps instead of being chased."),
+              "a G that moves too fast makes its samples near-copies of one another; here they stay varied, and "
+              "the report finds no low diversity."),
         "d": ("D's BatchNorm normalises real and fake images together in its update",
               "this D has no BatchNorm; and a D that computes another function in G's update leaves G's loss "
               "moderate, while here G's loss climbs into the tens."),
@@ -56,7 +56,7 @@ DIAGNOSES: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
               "never rise above ln 2 = 0.693 and D's never fall below 1.006. Pushing the fakes' scores to 0 is D's "
               "easiest gain, but it drives every score down together, to where the first sigmoid saturates and "
               "passes no gradient: D gets stuck rejecting everything, real digits included, the losses freeze at "
-              "ln 2 per term (0.693 and 1.386), and G's gradient vanishes."),
+              "ln 2 per term (0.693 and 1.386), and little gradient reaches G."),
         "b": ("D's learning rate is far too high",
               "a D that learns too fast may overshoot or win, but no learning rate makes a classifier call the "
               "real digits fake too (D(x) = 0) while its loss stays frozen."),
@@ -69,13 +69,14 @@ DIAGNOSES: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
     }),
     "drill_4": ("d", {
         "a": ("G's learning rate is far too high",
-              "a G that moves too fast collapses or thrashes; it does not put every background at the same grey."),
+              "a G that moves too fast makes its samples near-copies of one image; here they differ, and many of "
+              "their backgrounds sit at a grey that no real digit has."),
         "b": ("D's loss has the real and fake labels swapped",
               "swapped labels make D call the fakes real, D(G(z)) above D(x). Here D tells them apart the right "
               "way round."),
         "c": ("G is updated with the gradients of D's loss",
-              "that drives D(x) to 1 and D(G(z)) to 0 within a few hundred steps, with G's samples turning to "
-              "noise; here D is ahead but not saturated, and the samples are still digit-shaped."),
+              "that drives D(x) to 1 and D(G(z)) to 0 within a few hundred steps, with G's loss climbing into the "
+              "tens; here D is ahead but not saturated, and G's loss stays within a few units."),
         "d": ("the real images are in another range than G's output",
               "prepare() scales the pixels to [0, 1], but G ends in tanh, whose range is [-1, 1]. D can tell real "
               "from fake by the range alone (no real pixel is below 0), so it pulls ahead; G has to move its "
@@ -133,8 +134,7 @@ DIAGNOSES: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
     }),
     "drill_8": ("d", {
         "a": ("D's learning rate is far too high",
-              "D's learning rate does not make G's samples copies of one another; here every sample is nearly the "
-              "same image."),
+              "make_optimizers_8 leaves D's learning rate at the patient's 2e-4, so D's speed has not changed."),
         "b": ("G's loss never reaches G's parameters",
               "a G without gradients keeps its samples as they were (varied digits); here they changed completely, "
               "into one repeated image."),

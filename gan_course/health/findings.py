@@ -11,9 +11,9 @@ ADVICE = {
     "diverged": ("A series holds NaN or inf: the run blew up, and nothing after that point means anything.",
                  "Lower the learning rates (e.g. halve them), check the data for NaN, and clip or penalise huge "
                  "gradients; restart from before the blow-up."),
-    "discriminator_wins": ("D tells real from fake almost perfectly (D(x) near 1, D(G(z)) near 0): G gets little "
-                           "useful signal, and its loss usually climbs. saturated=True: D's scores are past +-4.6 "
-                           "logits on both sides, so D has won outright whatever G's loss does.",
+    "discriminator_wins": ("D tells real from fake almost perfectly (D(x) near 1, D(G(z)) near 0): whatever G learns "
+                           "no longer fools it, and G's loss usually climbs. When the evidence says saturated=True, "
+                           "D's scores are past +-4.6 logits on both sides: D has won outright, whatever G's loss does.",
                            "Weaken D or strengthen G: lower D's learning rate, add dropout or label smoothing to D, "
                            "use the non-saturating G loss, or update G more often than D."),
     "generator_fools_discriminator": ("D scores G's samples as more real than the real data, or D never learned to "
@@ -35,13 +35,14 @@ ADVICE = {
     "double_sigmoid": ("D's scores went through a sigmoid before a loss that applies one itself (BCEWithLogits): the "
                        "recorded D outputs never leave [0.5, 0.731] (a sigmoid of a probability), or the losses never "
                        "cross the bounds BCEWithLogits of a probability has (G's at most ln 2, D's at least 1.006). "
-                       "D then barely learns, and its gradients saturate.",
+                       "D then barely learns, and little gradient reaches G.",
                        "Pass D's raw logits to binary_cross_entropy_with_logits (or BCEWithLogitsLoss); take "
                        "torch.sigmoid only of what you log, and remove any Sigmoid layer at D's end."),
     "vanishing_generator_gradient": ("G's gradients are close to zero while D is confident: G has stopped receiving "
                                      "a signal (a saturated loss, or saturated output units).",
-                                     "Use the non-saturating G loss (-log D(G(z))) instead of log(1 - D(G(z))), "
-                                     "weaken D, and check G's output activation is not stuck at its limits."),
+                                     "Check that G's loss reaches G (no .detach() on G's side), that D's raw logits "
+                                     "reach the loss, and that G uses the non-saturating -log D(G(z)) rather than "
+                                     "log(1 - D(G(z))); then weaken D, or check G's output is not stuck at its limits."),
 }
 CODES = tuple(ADVICE)
 

@@ -98,5 +98,6 @@ def vanishing_generator_gradient(g_norms: dict[str, list[float]]) -> dict | None
     total = total_norm(g_norms)
     end, peak = float(np.median(tail(total))), float(total.max())
     if end < th.VANISH_ABSOLUTE or end < th.VANISH_RELATIVE * peak:
-        return {"G_grad_norm_tail_median": end, "G_grad_norm_max": peak, "absolute_threshold": th.VANISH_ABSOLUTE}
+        return {"G_grad_norm_tail_median": end, "G_grad_norm_max": peak, "absolute_threshold": th.VANISH_ABSOLUTE,
+                "relative_threshold": th.VANISH_RELATIVE * peak}  # it fired under either
     return None
