@@ -14,8 +14,10 @@ ADVICE = {
     "discriminator_wins": ("D tells real from fake almost perfectly (D(x) near 1, D(G(z)) near 0): whatever G learns "
                            "no longer fools it, and G's loss usually climbs. When the evidence says saturated=True, "
                            "D's scores are past +-4.6 logits on both sides: D has won outright, whatever G's loss does.",
-                           "Weaken D or strengthen G: lower D's learning rate, add dropout or label smoothing to D, "
-                           "use the non-saturating G loss, or update G more often than D."),
+                           "First rule out a bug on G's side: G's loss must reach G (no .detach() there) and be G's own "
+                           "loss, and D must see the same kind of batch in both updates. Then weaken D or strengthen "
+                           "G: lower D's learning rate, add dropout or label smoothing to D, use the non-saturating G "
+                           "loss, or update G more often than D."),
     "generator_fools_discriminator": ("D scores G's samples as more real than the real data, or D never learned to "
                                       "tell them apart: look for swapped labels or a D that does not update.",
                                       "Check that D's loss labels real as 1 and fake as 0, that opt_D holds D's "
