@@ -31,7 +31,10 @@ def measure(lesson: str) -> dict:
            "survived": [], "alternatives": 0, "alternatives_rejected": []}
     for ex in harness.exercises(lesson):
         row["exercises"] += 1
-        automatic, hand = harness.automatic(ex), catalog.MUTANTS.get(ex.number, [])
+        if ex.number in getattr(catalog, "CHOICES", {}):  # multiple choice: the other options and non-answers
+            automatic, hand = harness.choice_mutants(ex, catalog.CHOICES[ex.number]), []
+        else:
+            automatic, hand = harness.automatic(ex), catalog.MUTANTS.get(ex.number, [])
         row["automatic"], row["hand_written"] = row["automatic"] + len(automatic), row["hand_written"] + len(hand)
         for mutant in automatic + hand:
             outcome = harness.run(ex, mutant)
