@@ -111,7 +111,8 @@ def render_results_md(results: Path) -> str:
         for name, value in extra.items():
             lines += _details(f"<code>{name}</code>", value)
         lines.append("")
-    return "\n".join(lines + mutation_section(results.parent / "mutation.json"))
+    return "\n".join(lines + mutation_section(results.parent / "mutation.json")
+                     + throughput_section(results.parent / "throughput.json"))
 
 
 def mutation_section(path: Path) -> list[str]:
@@ -133,6 +134,21 @@ def mutation_section(path: Path) -> list[str]:
         lines.append(f"| {r['lesson']} | {r['exercises']} | {total} ({r['automatic']} + {r['hand_written']}) | "
                      f"{r['equivalent']} | {r['caught']} | {rate} | "
                      f"{r['alternatives'] - len(r['alternatives_rejected'])}/{r['alternatives']} |")
+    return lines + [""]
+
+
+def throughput_section(path: Path) -> list[str]:
+    """Lesson 02's DCGAN step speed by batch size and width, as `benchmarks/throughput.py` measured it."""
+    if not path.exists():
+        return []
+    rec = json.loads(path.read_text())
+    commit = f"`{rec['commit']}`" + (" (uncommitted changes)" if rec["dirty"] else "")
+    lines = ["## Lesson 02's DCGAN: steps and images per second", "",
+             f"Written by `benchmarks/throughput.py` at {commit}, {rec['date']}, on {_machine(rec['machine'])}, "
+             f"{rec['threads']} threads; the full recipe's step ({rec['recipe']}), timed alone.", "",
+             "| width c | batch | steps/s | images/s |", "|---|---|---|---|"]
+    lines += [f"| {r['channels']} | {r['batch_size']} | {r['steps_per_second']:.2f} | {r['images_per_second']:.0f} |"
+              for r in rec["rows"]]
     return lines + [""]
 
 

@@ -52,3 +52,19 @@ def test_differences_ignore_measured_times_and_name_what_changed():
     assert records.differences(a, b) == []
     b["fid"], b["new"] = 3.25, 1
     assert records.differences(a, b) == ["fid: 3.0 != 3.25", "new: only in the second"]
+
+
+def test_the_throughput_measurement_and_its_section(tmp_path):
+    import throughput  # noqa: E402  (benchmarks/throughput.py)
+    from gan_course import data
+
+    images, _ = data.load_mnist("train")
+    row = throughput.measure(images[:256], batch_size=8, channels=4, steps=2)
+    assert row["steps"] == 2 and row["steps_per_second"] > 0
+    assert row["images_per_second"] == pytest.approx(8 * row["steps_per_second"], rel=0.01)
+    record = {"commit": "abc1234", "dirty": False, "date": "2026-11-30", "threads": 2, "recipe": "SN D, hinge",
+              "machine": {"cores": 2, "cpu": "CPU", "device": "cpu", "torch": "2", "python": "3"}, "rows": [row]}
+    (tmp_path / "throughput.json").write_text(json.dumps(record))
+    lines = records.throughput_section(tmp_path / "throughput.json")
+    assert "`abc1234`" in lines[2] and lines[-2].startswith("| 4 | 8 | ")
+    assert records.throughput_section(tmp_path / "missing.json") == []
