@@ -1,0 +1,126 @@
+"""An independent reader of generated digits: a second classifier, of another architecture than the metrics' own
+(LeNet-style: 5x5 convolutions, max pooling, a 64-wide feature layer; no BatchNorm), trained with another seed and
+no augmentation, kept here beside the benchmark. It scores saved samples with an FID in *its* features and with
+its class shares, so that a lesson's model cannot look good only to the classifier it was tuned against (issue 15).
+
+    .venv/bin/python benchmarks/independent_reader.py train          # makes independent_reader.pt (about 30 s)
+    .venv/bin/python benchmarks/independent_reader.py score benchmarks/samples/02_dcgan.npz [...]
+
+``score`` prints, per file: FID against all 5,000 embedded digits, the floor (the 500 held-out digits) and the
+ceiling (uniform noise) on the same scale, and the rarest digit's share of the samples.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from gan_course import data
+from gan_course.metrics.fid import fid
+
+BENCH = Path(__file__).resolve().parent
+WEIGHTS = BENCH / "independent_reader.pt"
+CARD = BENCH / "independent_reader.json"
+SEED = 1234  # not the metrics' classifier's seed (0)
+
+
+class IndependentReader(nn.Module):
+    """images (B, 1, 28, 28) in [-1, 1] -> logits (B, 10); ``features`` gives the 64-wide layer before them."""
+
+    def __init__(self, feature_dim: int = 64):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(1, 20, 5), nn.ReLU(), nn.MaxPool2d(2),  # (B, 20, 12, 12)
+            nn.Conv2d(20, 50, 5), nn.ReLU(), nn.MaxPool2d(2),  # (B, 50, 4, 4)
+            nn.Flatten(),  # (B, 800)
+            nn.Linear(800, feature_dim), nn.ReLU(),  # (B, feature_dim): what its FID compares
+        )
+        self.head = nn.Sequential(nn.Dropout(0.2), nn.Linear(feature_dim, 10))
+        self.num_features = feature_dim
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        return self.body(x)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.body(x))
+
+
+def train(steps: int = 1500, batch_size: int = 128) -> tuple[IndependentReader, float]:
+    """Fit the reader on the 4,500 embedded training digits; return it (eval mode) and its held-out accuracy."""
+    torch.manual_seed(SEED)
+    images, labels = data.load_mnist("train")
+    model = IndependentReader()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    batches = data.Batches(images, labels, batch_size=batch_size, seed=SEED)
+    model.train()
+    for step in range(steps):
+        x, y = batches[step]
+        opt.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+    model.eval()
+    test_images, test_labels = data.load_mnist("test")
+    with torch.no_grad():
+        accuracy = float((model(test_images).argmax(1) == test_labels).float().mean())
+    return model, accuracy
+
+
+def load() -> IndependentReader:
+    """The kept reader, in eval mode."""
+    if not WEIGHTS.exists():
+        raise FileNotFoundError(f"expected the reader's weights at {WEIGHTS}; run `{Path(__file__).name} train`")
+    model = IndependentReader()
+    model.load_state_dict({k: v.float() for k, v in torch.load(WEIGHTS, weights_only=True).items()})
+    return model.eval()
+
+
+@torch.no_grad()
+def score(samples: torch.Tensor, reader: IndependentReader) -> dict[str, float]:
+    """FID of ``samples`` (N, 1, 28, 28) in [-1, 1] against all 5,000 embedded digits in the reader's features, with
+    the floor and ceiling on the same scale, and the class shares the reader gives the samples."""
+    reference, _ = data.load_mnist("all")
+    held_out, _ = data.load_mnist("test")
+    noise = torch.rand(2000, 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    shares = torch.bincount(reader(samples).argmax(1), minlength=10).float() / len(samples)
+    return {"fid": fid(samples, reference, reader), "fid_floor": fid(held_out, reference, reader),
+            "fid_ceiling": fid(noise, reference, reader), "min_class_share": float(shares.min()),
+            "rarest_digit": int(shares.argmin())}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("train", help="fit the reader and keep its weights and card here")
+    scoring = sub.add_parser("score", help="score saved samples (.npz files with an 'images' array)")
+    scoring.add_argument("files", nargs="+", type=Path)
+    args = parser.parse_args(argv)
+    if args.command == "train":
+        model, accuracy = train()
+        torch.save({k: v.half() for k, v in model.state_dict().items()}, WEIGHTS)
+        CARD.write_text(json.dumps({"architecture": "LeNet-style, 64 features, no BatchNorm", "seed": SEED,
+                                    "trained_on": "embedded MNIST training split (4,500 digits), no augmentation",
+                                    "held_out_accuracy": round(accuracy, 4), "held_out_images": 500,
+                                    "stored_as": "float16", "torch": torch.__version__}, indent=2) + "\n")
+        print(f"held-out accuracy {accuracy:.1%}; weights in {WEIGHTS.relative_to(BENCH.parent)}")
+        return 0
+    reader = load()
+    for file in args.files:
+        if not file.exists():
+            parser.error(f"expected a samples file, got {file} (no such file)")
+        arrays = np.load(file)
+        if "images" not in arrays.files:
+            parser.error(f"expected an 'images' array in {file}, got {arrays.files}")
+        result = score(torch.as_tensor(arrays["images"]).float(), reader)
+        print(f"{file.name}: independent FID {result['fid']:.1f} (floor {result['fid_floor']:.1f}, ceiling "
+              f"{result['fid_ceiling']:.0f}); rarest digit {result['rarest_digit']}, {result['min_class_share']:.1%}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
