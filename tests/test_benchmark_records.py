@@ -68,3 +68,16 @@ def test_the_throughput_measurement_and_its_section(tmp_path):
     lines = records.throughput_section(tmp_path / "throughput.json")
     assert "`abc1234`" in lines[2] and lines[-2].startswith("| 4 | 8 | ")
     assert records.throughput_section(tmp_path / "missing.json") == []
+
+
+def test_the_independent_reader_is_kept_and_reads_digits():
+    import independent_reader  # noqa: E402  (benchmarks/independent_reader.py)
+    from gan_course import data
+
+    reader = independent_reader.load()
+    images, labels = data.load_mnist("test")
+    with __import__("torch").no_grad():
+        accuracy = float((reader(images).argmax(1) == labels).float().mean())
+    card = json.loads(independent_reader.CARD.read_text())
+    assert accuracy == pytest.approx(card["held_out_accuracy"], abs=0.005) and accuracy > 0.97
+    assert reader.features(images[:4]).shape == (4, reader.num_features)
