@@ -3,8 +3,12 @@
 no augmentation, kept here beside the benchmark. It scores saved samples with an FID in *its* features and with
 its class shares, so that a lesson's model cannot look good only to the classifier it was tuned against (issue 15).
 
-    .venv/bin/python benchmarks/independent_reader.py train          # makes independent_reader.pt (about 30 s)
+    .venv/bin/python benchmarks/independent_reader.py train          # refits it and rewrites its card (about 20 s)
     .venv/bin/python benchmarks/independent_reader.py score benchmarks/samples/02_dcgan.npz [...]
+
+Its weights are not committed (weights outside gan_course/assets never are): ``load`` fits it on first use, in
+about 20 s, deterministically (seed, data and recipe fixed), and caches them in the course's cache folder; the card
+beside this file records the held-out accuracy every fit must reproduce.
 
 ``score`` prints, per file: FID against all 5,000 embedded digits, the floor (the 500 held-out digits) and the
 ceiling (uniform noise) on the same scale, and the rarest digit's share of the samples.
@@ -21,11 +25,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from gan_course import data
+from gan_course import config, data
 from gan_course.metrics.fid import fid
 
 BENCH = Path(__file__).resolve().parent
-WEIGHTS = BENCH / "independent_reader.pt"
 CARD = BENCH / "independent_reader.json"
 SEED = 1234  # not the metrics' classifier's seed (0)
 
@@ -71,12 +74,25 @@ def train(steps: int = 1500, batch_size: int = 128) -> tuple[IndependentReader, 
     return model, accuracy
 
 
+def weights_path() -> Path:
+    return config.cache_dir() / "independent_reader.pt"
+
+
+def save(model: IndependentReader) -> Path:
+    """Keep the weights in float16, as every score reads them (atomic: a half-written file is never loaded)."""
+    path = weights_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({k: v.half() for k, v in model.state_dict().items()}, path.with_suffix(".pt.tmp"))
+    path.with_suffix(".pt.tmp").replace(path)
+    return path
+
+
 def load() -> IndependentReader:
-    """The kept reader, in eval mode."""
-    if not WEIGHTS.exists():
-        raise FileNotFoundError(f"expected the reader's weights at {WEIGHTS}; run `{Path(__file__).name} train`")
+    """The reader, in eval mode: from the cache, or fitted (and cached) on first use."""
+    if not weights_path().exists():
+        save(train()[0])
     model = IndependentReader()
-    model.load_state_dict({k: v.float() for k, v in torch.load(WEIGHTS, weights_only=True).items()})
+    model.load_state_dict({k: v.float() for k, v in torch.load(weights_path(), weights_only=True).items()})
     return model.eval()
 
 
@@ -102,12 +118,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "train":
         model, accuracy = train()
-        torch.save({k: v.half() for k, v in model.state_dict().items()}, WEIGHTS)
+        path = save(model)
         CARD.write_text(json.dumps({"architecture": "LeNet-style, 64 features, no BatchNorm", "seed": SEED,
                                     "trained_on": "embedded MNIST training split (4,500 digits), no augmentation",
                                     "held_out_accuracy": round(accuracy, 4), "held_out_images": 500,
                                     "stored_as": "float16", "torch": torch.__version__}, indent=2) + "\n")
-        print(f"held-out accuracy {accuracy:.1%}; weights in {WEIGHTS.relative_to(BENCH.parent)}")
+        print(f"held-out accuracy {accuracy:.1%}; weights in {path}")
         return 0
     reader = load()
     for file in args.files:
