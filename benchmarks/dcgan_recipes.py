@@ -32,9 +32,8 @@ OUT = BENCH / "dcgan_recipes.json"
 KEYS = {"lr_G": float, "lr_D": float, "decay": float, "channels": int}
 
 
-def trial(images: torch.Tensor, reader, name: str, batch: int, steps: int, lr_G: float = 4e-4, lr_D: float = 8e-4,
-          decay: float = 0.998, channels: int = 32) -> dict:
-    """Train the full recipe once (seed 0) and score its EMA generator both ways."""
+def full_recipe(channels: int = 32, lr_G: float = 4e-4, lr_D: float = 8e-4, decay: float = 0.998):
+    """Lesson 02's full recipe, seeded: a step function of one real batch, and the EMA of G it updates."""
     torch.manual_seed(0)
     G, D = DCGANGenerator(channels=channels), SNDiscriminator(channels=channels)
     G.apply(dcgan_init)
@@ -42,12 +41,22 @@ def trial(images: torch.Tensor, reader, name: str, batch: int, steps: int, lr_G:
     opt_D = torch.optim.Adam(D.parameters(), lr=lr_D, betas=(0.0, 0.9))
     ema = torch.optim.swa_utils.AveragedModel(G, multi_avg_fn=torch.optim.swa_utils.get_ema_multi_avg_fn(decay),
                                               use_buffers=True)
+
+    def step(real: torch.Tensor) -> dict:
+        return training.gan_step(G, D, opt_G, opt_D, real, G.z_dim, losses.discriminator_hinge_loss,
+                                 losses.generator_hinge_loss, ema)
+    return step, ema
+
+
+def trial(images: torch.Tensor, reader, name: str, batch: int, steps: int, lr_G: float = 4e-4, lr_D: float = 8e-4,
+          decay: float = 0.998, channels: int = 32) -> dict:
+    """Train the full recipe once (seed 0) and score its EMA generator both ways."""
+    step, ema = full_recipe(channels, lr_G, lr_D, decay)
     batches = data.Batches(images, batch_size=batch, seed=0)
     start = time.perf_counter()
-    training.train(lambda real: training.gan_step(G, D, opt_G, opt_D, real, G.z_dim, losses.discriminator_hinge_loss,
-                                                  losses.generator_hinge_loss, ema), batches, steps, progress=False)
+    training.train(step, batches, steps, progress=False)
     seconds = time.perf_counter() - start
-    samples = sample(ema.module, torch.randn(2000, G.z_dim, generator=torch.Generator().manual_seed(2)))
+    samples = sample(ema.module, torch.randn(2000, ema.module.z_dim, generator=torch.Generator().manual_seed(2)))
     ours, independent = metrics.fid_report(samples), score(samples, reader)
     return {"name": name, "batch": batch, "steps": steps, "images": batch * steps, "lr_G": lr_G, "lr_D": lr_D,
             "decay": decay, "channels": channels, "train_seconds": round(seconds, 1), "fid": round(ours["fid"], 2),

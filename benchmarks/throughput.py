@@ -24,32 +24,22 @@ sys.path.insert(0, str(BENCH))
 
 from run import code_changed, git, machine  # noqa: E402
 
-from gan_course import data, losses, training  # noqa: E402
-from gan_course.models.dcgan import DCGANGenerator, SNDiscriminator, dcgan_init  # noqa: E402
+from dcgan_recipes import full_recipe  # noqa: E402
+
+from gan_course import data  # noqa: E402
 
 WARMUP = 5  # steps before timing: the first steps allocate memory and pick kernels
 
 
 def measure(images: torch.Tensor, batch_size: int, channels: int, steps: int) -> dict:
     """Steps and images per second of the full recipe's step at one batch size and width."""
-    torch.manual_seed(0)
-    G, D = DCGANGenerator(channels=channels), SNDiscriminator(channels=channels)
-    G.apply(dcgan_init)
-    opt_G = torch.optim.Adam(G.parameters(), lr=4e-4, betas=(0.0, 0.9))
-    opt_D = torch.optim.Adam(D.parameters(), lr=8e-4, betas=(0.0, 0.9))
-    ema = torch.optim.swa_utils.AveragedModel(G, multi_avg_fn=torch.optim.swa_utils.get_ema_multi_avg_fn(0.998),
-                                              use_buffers=True)
+    step, _ = full_recipe(channels)
     batches = data.Batches(images, batch_size=batch_size, seed=0)
-
-    def step(i: int) -> None:
-        training.gan_step(G, D, opt_G, opt_D, batches[i], G.z_dim, losses.discriminator_hinge_loss,
-                          losses.generator_hinge_loss, ema)
-
     for i in range(WARMUP):
-        step(i)
+        step(batches[i])
     start = time.perf_counter()
     for i in range(WARMUP, WARMUP + steps):
-        step(i)
+        step(batches[i])
     seconds = time.perf_counter() - start
     return {"batch_size": batch_size, "channels": channels, "steps": steps, "seconds": round(seconds, 3),
             "steps_per_second": round(steps / seconds, 2), "images_per_second": round(steps * batch_size / seconds, 1)}
