@@ -79,6 +79,11 @@ def _machine(m: dict | None) -> str:
     return "unknown machine" if not m else f"{m['cores']} cores, {m['cpu']}, device {m['device']}, torch {m['torch']}"
 
 
+def _commit(stamped: dict) -> str:
+    """The commit a row or record ran at, as RESULTS.md shows it: `abc1234`, flagged if the tree was dirty."""
+    return f"`{stamped['commit']}`" + (" (uncommitted changes)" if stamped["dirty"] else "")
+
+
 def render_results_md(results: Path) -> str:
     """RESULTS.md: for every record, a row per seed (with its commit) of every number it reports, their mean ± std,
     the machines, and each seed's tables and lists (what a lesson records beyond single numbers)."""
@@ -96,7 +101,7 @@ def render_results_md(results: Path) -> str:
         lines.append("| seed | commit | " + " | ".join(keys) + " |")
         lines.append("|---" * (len(keys) + 2) + "|")
         for run in rec["runs"]:
-            commit = f"`{run['commit']}`" + (" (uncommitted changes)" if run["dirty"] else "")
+            commit = _commit(run)
             row = [run["wall_s"]] + [run["metrics"].get(k, "–") for k in keys[1:]]
             lines.append(f"| {run['seed']} | {commit} | " + " | ".join(_fmt(v) for v in row) + " |")
         if len(rec["runs"]) > 1:
@@ -120,7 +125,7 @@ def mutation_section(path: Path) -> list[str]:
     if not path.exists():
         return []
     rec = json.loads(path.read_text())
-    commit = f"`{rec['commit']}`" + (" (uncommitted changes)" if rec["dirty"] else "")
+    commit = _commit(rec)
     lines = ["## Exercise checks — the mutation harness", "",
              f"Written by `make mutants` (`benchmarks/mutation.py`) at {commit}, {rec['date']}, in {rec['seconds']} s on "
              f"{_machine(rec['machine'])}. Each mutant is a realistic mistake in one exercise (automatic one-place edits "
@@ -142,7 +147,7 @@ def throughput_section(path: Path) -> list[str]:
     if not path.exists():
         return []
     rec = json.loads(path.read_text())
-    commit = f"`{rec['commit']}`" + (" (uncommitted changes)" if rec["dirty"] else "")
+    commit = _commit(rec)
     lines = ["## Lesson 02's DCGAN: steps and images per second", "",
              f"Written by `benchmarks/throughput.py` at {commit}, {rec['date']}, on {_machine(rec['machine'])}, "
              f"{rec['threads']} threads; the full recipe's step ({rec['recipe']}), timed alone.", "",

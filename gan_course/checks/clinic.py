@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from gan_course.checks.core import call, exercise_check, fail, passed
+from gan_course.checks.probes import random_images
 from gan_course.checks.train_step import judge_train_step
 from gan_course.models.mlp import MLPGenerator
 
@@ -224,7 +225,7 @@ def check_separate_batches(step: Callable) -> None:
     """Lesson 06, drill 5: ``step`` never lets D (with BatchNorm) score real and fake images in one batch, and is
     otherwise lesson 01's step."""
     torch.manual_seed(0)
-    real = torch.rand(16, 1, 28, 28, generator=torch.Generator().manual_seed(3)) * 2 - 1
+    real = random_images(16, 3)
     G, D = MLPGenerator(z_dim=8, hidden=16), _BatchRecorder(real)
     opt_G = torch.optim.SGD(G.parameters(), lr=0.01)
     opt_D = torch.optim.SGD(D.parameters(), lr=0.01)
