@@ -6,6 +6,10 @@ by the independent reader (benchmarks/independent_reader.py), on 2,000 samples o
 
 Each argument is name:batch:steps[:key=value...] with keys lr_G, lr_D, decay (EMA) and channels. Results are
 appended to benchmarks/dcgan_recipes.json with the commit and the machine. Seed 0 only: a trial, not the lesson.
+
+``reference(seed)`` retrains lesson 02's headline recipe as it was before issue 15 (batch 32, 3,800 steps, Adam
+4e-4/8e-4): ``benchmarks/run.py`` scores it beside the lesson in every class-mode seed, as the reference row the
+lesson's model is held to.
 """
 
 from __future__ import annotations
@@ -30,11 +34,13 @@ from gan_course.sampling import sample  # noqa: E402
 
 OUT = BENCH / "dcgan_recipes.json"
 KEYS = {"lr_G": float, "lr_D": float, "decay": float, "channels": int}
+# Lesson 02's headline recipe before issue 15 (commit 59edfec): 3,800 steps of 32 images, G 4e-4, D 8e-4.
+REFERENCE = {"name": "before issue 15 (batch 32 x 3,800)", "batch": 32, "steps": 3800, "lr_G": 4e-4, "lr_D": 8e-4}
 
 
-def full_recipe(channels: int = 32, lr_G: float = 4e-4, lr_D: float = 8e-4, decay: float = 0.998):
+def full_recipe(channels: int = 32, lr_G: float = 4e-4, lr_D: float = 8e-4, decay: float = 0.998, seed: int = 0):
     """Lesson 02's full recipe, seeded: a step function of one real batch, and the EMA of G it updates."""
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     G, D = DCGANGenerator(channels=channels), SNDiscriminator(channels=channels)
     G.apply(dcgan_init)
     opt_G = torch.optim.Adam(G.parameters(), lr=lr_G, betas=(0.0, 0.9))
@@ -49,20 +55,26 @@ def full_recipe(channels: int = 32, lr_G: float = 4e-4, lr_D: float = 8e-4, deca
 
 
 def trial(images: torch.Tensor, reader, name: str, batch: int, steps: int, lr_G: float = 4e-4, lr_D: float = 8e-4,
-          decay: float = 0.998, channels: int = 32) -> dict:
-    """Train the full recipe once (seed 0) and score its EMA generator both ways."""
-    step, ema = full_recipe(channels, lr_G, lr_D, decay)
-    batches = data.Batches(images, batch_size=batch, seed=0)
+          decay: float = 0.998, channels: int = 32, seed: int = 0) -> dict:
+    """Train the full recipe once and score its EMA generator both ways, on 2,000 samples from the noise seed the
+    lesson evaluates on (seed + 2)."""
+    step, ema = full_recipe(channels, lr_G, lr_D, decay, seed)
+    batches = data.Batches(images, batch_size=batch, seed=seed)
     start = time.perf_counter()
     training.train(step, batches, steps, progress=False)
     seconds = time.perf_counter() - start
-    samples = sample(ema.module, torch.randn(2000, ema.module.z_dim, generator=torch.Generator().manual_seed(2)))
+    samples = sample(ema.module, torch.randn(2000, ema.module.z_dim, generator=torch.Generator().manual_seed(seed + 2)))
     ours, independent = metrics.fid_report(samples), score(samples, reader)
-    return {"name": name, "batch": batch, "steps": steps, "images": batch * steps, "lr_G": lr_G, "lr_D": lr_D,
+    return {"name": name, "seed": seed, "batch": batch, "steps": steps, "images": batch * steps, "lr_G": lr_G, "lr_D": lr_D,
             "decay": decay, "channels": channels, "train_seconds": round(seconds, 1), "fid": round(ours["fid"], 2),
             "min_class_share": round(metrics.class_coverage(samples)["min_share"], 4),
             "independent_fid": round(independent["fid"], 1),
             "independent_min_class_share": round(independent["min_class_share"], 4)}
+
+
+def reference(seed: int) -> dict:
+    """Lesson 02's headline recipe before issue 15, retrained with ``seed`` and scored as ``trial`` scores."""
+    return trial(data.load_mnist("train")[0], load(), seed=seed, **REFERENCE)
 
 
 def parse(spec: str) -> dict:

@@ -108,9 +108,10 @@ def render_results_md(results: Path) -> str:
             sp = rec["spread"]
             cells = [f"{_fmt(sp[k]['mean'])} ± {_fmt(sp[k]['std'])}" if k in sp else "–" for k in keys]
             lines.append("| mean ± std | | " + " | ".join(cells) + " |")
+        lines += claims_table(rec["runs"])
         for run in rec["runs"]:
             for name, value in run["metrics"].items():
-                if not is_number(value) and not isinstance(value, str):
+                if not is_number(value) and not isinstance(value, str) and name != "claims":
                     lines += _details(f"<code>{name}</code> (seed {run['seed']})", value)
         extra = {k: v for k, v in rec.items() if k not in ("lesson", "mode", "seeds", "runs", "spread", *ROW_STAMP)}
         for name, value in extra.items():
@@ -118,6 +119,29 @@ def render_results_md(results: Path) -> str:
         lines.append("")
     return "\n".join(lines + mutation_section(results.parent / "mutation.json")
                      + throughput_section(results.parent / "throughput.json"))
+
+
+def claims_table(runs: list[dict]) -> list[str]:
+    """The lesson's claims (``gan_course.claims``) by seed: whether each held, and the numbers that decided it."""
+    ids = list(dict.fromkeys(cid for run in runs for cid in run["metrics"].get("claims", {})))
+    if not ids:
+        return []
+    lines = ["", "Claims checked in the run (✓ held, ✗ did not; markdown states as fact only those that held in every "
+                 "seed):", "", "| claim | statement | " + " | ".join(f"seed {r['seed']}" for r in runs) + " |",
+             "|---" * (len(runs) + 2) + "|"]
+    for cid in ids:
+        made = [run["metrics"].get("claims", {}).get(cid) for run in runs]
+        statement = next(m["statement"] for m in made if m)
+        cells = ["–" if m is None else ("✓ " if m["holds"] else "✗ ") + m["evidence"] for m in made]
+        lines.append(f"| `{cid}` | {statement} | " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+    return lines
+
+
+def held_everywhere(record: dict) -> dict[str, bool]:
+    """{claim id: whether it held in every seed of the record} (a claim missing from a seed did not hold there)."""
+    ids = {cid for run in record["runs"] for cid in run["metrics"].get("claims", {})}
+    return {cid: all(run["metrics"].get("claims", {}).get(cid, {}).get("holds", False) for run in record["runs"])
+            for cid in ids}
 
 
 def mutation_section(path: Path) -> list[str]:

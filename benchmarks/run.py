@@ -83,6 +83,32 @@ def run_notebook(path: Path, mode: str, seed: int, timeout: int) -> tuple[nbform
     return nb, seconds, metrics, samples
 
 
+def second_opinions(stem: str, mode: str, seed: int, metrics: dict, samples: dict[str, dict]) -> dict:
+    """Scores from outside the notebook: the independent reader's FID and rarest digit on the lesson's saved digit
+    samples, and for lesson 02 in class mode its pre-issue-15 recipe retrained with the same seed (the reference
+    the headline model is held to: FID at most 0.7 of the reference's)."""
+    import torch
+
+    from dcgan_recipes import reference
+    from independent_reader import load, score
+
+    out = {}
+    if "images" in samples.get(stem, {}):
+        independent = score(torch.from_numpy(samples[stem]["images"]), load())
+        out |= {"independent_fid": round(independent["fid"], 2),
+                "independent_min_class_share": round(independent["min_class_share"], 4)}
+    if stem == "02_dcgan" and mode == "class":
+        ref = reference(seed)
+        out |= {"reference_fid": ref["fid"], "reference_independent_fid": ref["independent_fid"],
+                "reference_min_class_share": ref["min_class_share"], "reference_train_seconds": ref["train_seconds"]}
+        if "fid" in metrics:
+            out["fid_vs_reference"] = round(metrics["fid"] / ref["fid"], 3)
+        if "independent_fid" in out:
+            out["independent_fid_vs_reference"] = round(out["independent_fid"] / ref["independent_fid"], 3)
+    print(f"[{stem}]   second opinions: {json.dumps(out)}", flush=True)
+    return out
+
+
 def code_changed() -> bool:
     """True if what a run executes differs from the commit: the package, the harness, or a solution's code cells.
 
@@ -154,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         for seed in seeds:
             print(f"[{path.stem}] mode={args.mode} seed={seed} on {info['device']} ...", flush=True)
             nb, seconds, metrics, samples = run_notebook(path, args.mode, seed, args.timeout)
+            metrics |= second_opinions(path.stem, args.mode, seed, metrics, samples)
             print(f"[{path.stem}]   {seconds:.1f} s  {json.dumps(metrics)[:300]}", flush=True)
             rows.append({"seed": seed, "wall_s": round(seconds, 2), "metrics": metrics, "commit": commit, "dirty": dirty,
                          "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "machine": info})
@@ -205,6 +232,16 @@ def summary_rows() -> list[str]:
 
 
 HEADLINES = {  # lessons whose headline is not (only) FID: a note, then (key, column, scale, format) per column
+    "02_dcgan": ("the reference is the lesson's recipe before issue 15, batch 32 x 3,800 steps, retrained in the same "
+                 "benchmark run with the same seed; the independent reader is benchmarks/independent_reader.py", (
+        ("fid", "FID, final model", 1, "{:.1f}"),
+        ("reference_fid", "FID, reference", 1, "{:.1f}"),
+        ("fid_vs_reference", "final / reference", 1, "{:.2f}"),
+        ("independent_fid", "independent FID, final", 1, "{:.1f}"),
+        ("reference_independent_fid", "independent FID, reference", 1, "{:.1f}"),
+        ("independent_min_class_share", "rarest digit % (independent)", 100, "{:.1f}"),
+        ("plain_long_fid", "plain DCGAN, same budget: FID", 1, "{:.1f}"),
+    )),
     "03_mode_collapse": ("each run trains several model seeds per table row; these are their means", (
         ("best_ring_modes_min", "best remedy: ring modes (worst seed)", 1, "{:.1f}"),
         ("best_ring_hq_mean", "ring high-quality %", 100, "{:.1f}"),
