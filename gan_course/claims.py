@@ -40,8 +40,10 @@ class Ledger:
     def __init__(self) -> None:
         self._claims: dict[str, Claim] = {}
 
-    def claim(self, claim_id: str, statement: str, holds, evidence: str = "") -> Claim:
-        """Check ``holds`` (a bool, or a one-element tensor or array) and print one line saying whether it held."""
+    def claim(self, claim_id: str, statement: str, holds, evidence: str = "") -> None:
+        """Check ``holds`` (a bool, or a one-element tensor or array) and print one line saying whether it held.
+
+        Returns nothing, so that a cell ending in a claim shows only that line; ``ledger[claim_id]`` gives the claim."""
         if not isinstance(claim_id, str) or not CLAIM_ID.fullmatch(claim_id):
             raise ValueError(f"expected a claim id of lowercase letters, digits and _ such as 'sn_lowers_fid', "
                              f"got {claim_id!r}")
@@ -50,7 +52,6 @@ class Ledger:
         made = Claim(claim_id, statement.strip(), _truth(holds, claim_id), evidence)
         self._claims[claim_id] = made
         print(made.line())
-        return made
 
     def __getitem__(self, claim_id: str) -> Claim:
         return self._claims[claim_id]

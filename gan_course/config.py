@@ -48,12 +48,13 @@ BUDGETS: dict[str, dict[str, dict[str, int | float]]] = {
     },
     "02_dcgan": {
         # steps: the main run and the plain DCGAN's long run; ablation_steps: each rung of the fixes ladder (the
-        # plain DCGAN's and the main run's snapshots, and three short runs); mlp_steps: the lesson 01 MLP at about
+        # plain DCGAN's and the main run's snapshots, and four short runs); mlp_steps: the lesson 01 MLP at about
         # the plain rung's cost; n_eval: samples behind each metric. Class mode: batch 128 because at 32 a CPU step
         # is mostly overhead (benchmarks/throughput.py: 25 % more images per second at 128 on 2 cores); the main
-        # recipe at 128 x 3,000 reached FID 50 where batch 32 x 3,800 reached 90 (benchmarks/dcgan_recipes.json).
+        # recipe at 128 x 3,000 reached FID 50 where batch 32 x 3,800 reached 90 (benchmarks/dcgan_recipes.json);
+        # 2,800 steps and rungs of 500 keep the lesson near 7 minutes (at 3,000 and 600 it took 460-477 s).
         "quick": {"steps": 30, "ablation_steps": 10, "mlp_steps": 10, "batch_size": 32, "every": 10, "n_eval": 200},
-        "class": {"steps": 3000, "ablation_steps": 600, "mlp_steps": 1400, "batch_size": 128, "every": 200,
+        "class": {"steps": 2800, "ablation_steps": 500, "mlp_steps": 1200, "batch_size": 128, "every": 200,
                   "n_eval": 2000},
         "full": {"steps": 12000, "ablation_steps": 3000, "mlp_steps": 6000, "batch_size": 128, "every": 1000,
                  "n_eval": 5000},

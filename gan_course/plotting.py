@@ -76,9 +76,11 @@ def smooth(values: Sequence[float], window: int) -> np.ndarray:
 
 
 def plot_history(history: History, window: int | None = None, axes=None, loss_keys: Sequence[str] | None = None,
-                 log_loss: bool = False) -> Figure:
+                 log_loss: bool = False, hinge: bool = False) -> Figure:
     """The losses (``loss_keys``, default every ``loss*``), and the mean D outputs D(x) and D(G(z)) with the 0.5
-    equilibrium line when the run reports them (a second panel)."""
+    equilibrium line when the run reports them (a second panel). ``hinge``: the run used the hinge losses, whose
+    values are not comparable with BCE losses and whose sigmoid of D's score is not a probability, so the panels
+    say so and the 0.5 line is left out."""
     if len(history) == 0:
         raise ValueError("expected a history with at least one step, got an empty one")
     window = min(window or max(1, len(history) // 50), len(history))  # a short run: average what there is
@@ -100,11 +102,14 @@ def plot_history(history: History, window: int | None = None, axes=None, loss_ke
             ax.legend(loc="best", fontsize=8)
     if log_loss:
         axes[0].set_yscale("log")
-    axes[0].set_title(f"losses (moving average over {window} steps)", fontsize=9)
+    axes[0].set_title(("hinge losses" if hinge else "losses") + f" (moving average over {window} steps)", fontsize=9)
     if len(panels) > 1:
-        axes[1].axhline(0.5, color="gray", lw=0.8, ls="--")
+        if not hinge:
+            axes[1].axhline(0.5, color="gray", lw=0.8, ls="--")
         axes[1].set_ylim(0, 1)
-        axes[1].set_title("what D believes", fontsize=9)
+        axes[1].set_ylabel("mean sigmoid of D's score" if hinge else "mean D output")
+        axes[1].set_title("sigmoid of D's score: not a probability under the hinge loss" if hinge
+                          else "what D believes", fontsize=9)
     fig.tight_layout()
     return fig
 

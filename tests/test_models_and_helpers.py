@@ -54,6 +54,10 @@ def test_image_grid_and_history_plots_return_figures():
         history.append(step, {"loss_D": 1.0, "loss_G": 2.0, "D_x": 0.6, "D_G_z": 0.4})
     fig = plotting.plot_history(history)
     assert len(fig.axes) == 2 and fig.axes[1].get_ylim() == (0, 1)
+    assert fig.axes[1].get_title() == "what D believes" and len(fig.axes[1].lines) == 3  # D(x), D(G(z)), the 0.5 line
+    hinge = plotting.plot_history(history, hinge=True)  # a sigmoid of a hinge score is no probability: no 0.5 line
+    assert "not a probability" in hinge.axes[1].get_title() and len(hinge.axes[1].lines) == 2
+    assert hinge.axes[0].get_title().startswith("hinge losses")
     with pytest.raises(ValueError, match="got an empty one"):
         plotting.plot_history(training.History())
     with pytest.raises(ValueError, match=r"got \(10, 784\)"):
