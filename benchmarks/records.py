@@ -123,7 +123,7 @@ def render_results_md(results: Path) -> str:
 
 def claims_table(runs: list[dict]) -> list[str]:
     """The lesson's claims (``gan_course.claims``) by seed: whether each held, and the numbers that decided it."""
-    ids = list(dict.fromkeys(cid for run in runs for cid in run["metrics"].get("claims", {})))
+    ids = claim_ids(runs)
     if not ids:
         return []
     lines = ["", "Claims checked in the run (✓ held, ✗ did not; markdown states as fact only those that held in every "
@@ -133,15 +133,19 @@ def claims_table(runs: list[dict]) -> list[str]:
         made = [run["metrics"].get("claims", {}).get(cid) for run in runs]
         statement = next(m["statement"] for m in made if m)
         cells = ["–" if m is None else ("✓ " if m["holds"] else "✗ ") + m["evidence"] for m in made]
-        lines.append(f"| `{cid}` | {statement} | " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+        lines.append(" | ".join(["", f"`{cid}`", *(c.replace("|", "/") for c in [statement, *cells])]).strip() + " |")
     return lines
 
 
 def held_everywhere(record: dict) -> dict[str, bool]:
     """{claim id: whether it held in every seed of the record} (a claim missing from a seed did not hold there)."""
-    ids = {cid for run in record["runs"] for cid in run["metrics"].get("claims", {})}
     return {cid: all(run["metrics"].get("claims", {}).get(cid, {}).get("holds", False) for run in record["runs"])
-            for cid in ids}
+            for cid in claim_ids(record["runs"])}
+
+
+def claim_ids(runs: list[dict]) -> list[str]:
+    """Every claim id any row recorded, in the order first recorded."""
+    return list(dict.fromkeys(cid for run in runs for cid in run["metrics"].get("claims", {})))
 
 
 def mutation_section(path: Path) -> list[str]:

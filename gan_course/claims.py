@@ -30,6 +30,7 @@ class Claim:
     evidence: str = ""
 
     def line(self) -> str:
+        """What the notebook prints: ``[claim id] holds in this run: statement (evidence)``."""
         verdict = "holds" if self.holds else "does NOT hold"
         return f"[claim {self.id}] {verdict} in this run: {self.statement}" + (f" ({self.evidence})" if self.evidence else "")
 
@@ -54,6 +55,8 @@ class Ledger:
         print(made.line())
 
     def __getitem__(self, claim_id: str) -> Claim:
+        if claim_id not in self._claims:
+            raise KeyError(f"expected one of the claims made so far {sorted(self._claims)}, got {claim_id!r}")
         return self._claims[claim_id]
 
     def __iter__(self):

@@ -81,3 +81,32 @@ def test_the_independent_reader_is_kept_and_reads_digits():
     card = json.loads(independent_reader.CARD.read_text())
     assert accuracy == pytest.approx(card["held_out_accuracy"], abs=0.005) and accuracy > 0.97
     assert reader.features(images[:4]).shape == (4, reader.num_features)
+
+
+def test_second_opinions_score_the_saved_digits_and_retrain_the_reference_for_lesson_02(monkeypatch):
+    import numpy as np
+
+    import dcgan_recipes
+    import independent_reader
+    import run
+
+    monkeypatch.setattr(independent_reader, "load", lambda: "reader")
+    monkeypatch.setattr(independent_reader, "score", lambda images, reader: {"fid": 60.0, "min_class_share": 0.08})
+    monkeypatch.setattr(dcgan_recipes, "reference", lambda seed: {"fid": 90.0 + seed, "independent_fid": 120.0,
+                                                                  "min_class_share": 0.06, "train_seconds": 55.0})
+    samples = {"02_dcgan": {"images": np.zeros((4, 1, 28, 28), np.float32)}}
+    out = run.second_opinions("02_dcgan", "class", 0, {"fid": 45.0}, samples)
+    assert out == {"independent_fid": 60.0, "independent_min_class_share": 0.08, "reference_fid": 90.0,
+                   "reference_independent_fid": 120.0, "reference_min_class_share": 0.06,
+                   "reference_train_seconds": 55.0, "fid_vs_reference": 0.5, "independent_fid_vs_reference": 0.5}
+    assert "reference_fid" not in run.second_opinions("02_dcgan", "quick", 0, {"fid": 45.0}, samples)
+    assert run.second_opinions("03_mode_collapse", "class", 0, {}, {"03_mode_collapse_ring": {"x": np.zeros(2)}}) == {}
+
+
+def test_the_readme_headline_columns_are_in_the_records():
+    import run
+
+    for lesson, (_, columns) in run.HEADLINES.items():
+        record = records.load(Path(run.BENCH) / "results" / f"{lesson}.json")
+        missing = [key for key, *_ in columns if key not in record["spread"]]
+        assert not missing, f"{lesson}: the README's columns {missing} are not in every seed of its record"
