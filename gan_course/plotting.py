@@ -92,7 +92,8 @@ def plot_history(history: History, window: int | None = None, axes=None, loss_ke
     fig = axes[0].figure
     steps = np.asarray(history.steps)[window - 1 :]
     names = {"D_x": "D(x), real", "D_G_z": "D(G(z)), fake"}
-    panels = [(axes[0], loss_keys, "loss")] + ([(axes[1], d_keys, "mean D output")] if d_keys and len(axes) > 1 else [])
+    d_label = "mean sigmoid of D's score" if hinge else "mean D output"
+    panels = [(axes[0], loss_keys, "loss")] + ([(axes[1], d_keys, d_label)] if d_keys and len(axes) > 1 else [])
     for ax, keys, ylabel in panels:
         for key in keys:
             ax.plot(steps, smooth(history[key], window), label=names.get(key, key.removeprefix("loss_")))
@@ -107,7 +108,6 @@ def plot_history(history: History, window: int | None = None, axes=None, loss_ke
         if not hinge:
             axes[1].axhline(0.5, color="gray", lw=0.8, ls="--")
         axes[1].set_ylim(0, 1)
-        axes[1].set_ylabel("mean sigmoid of D's score" if hinge else "mean D output")
         axes[1].set_title("sigmoid of D's score: not a probability under the hinge loss" if hinge
                           else "what D believes", fontsize=9)
     fig.tight_layout()
