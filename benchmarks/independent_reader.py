@@ -10,8 +10,8 @@ Its weights are not committed (weights outside gan_course/assets never are): ``l
 about 20 s, deterministically (seed, data and recipe fixed), and caches them in the course's cache folder; the card
 beside this file records the held-out accuracy every fit must reproduce.
 
-``score`` prints, per file: FID against all 5,000 embedded digits, the floor (the 500 held-out digits) and the
-ceiling (uniform noise) on the same scale, and the rarest digit's share of the samples.
+``score`` prints, per file: FID against the course's 3,000 reference digits (``metrics.fid_split``), the floor on the
+same scale (as many of the other 2,000 real digits as there are samples), and the rarest digit's share of the samples.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import torch
 from torch import nn
 
 from gan_course import config, data
-from gan_course.metrics.fid import fid
+from gan_course.metrics.fid import fid, fid_split
 
 BENCH = Path(__file__).resolve().parent
 CARD = BENCH / "independent_reader.json"
@@ -98,14 +98,16 @@ def load() -> IndependentReader:
 
 @torch.no_grad()
 def score(samples: torch.Tensor, reader: IndependentReader) -> dict[str, float]:
-    """FID of ``samples`` (N, 1, 28, 28) in [-1, 1] against all 5,000 embedded digits in the reader's features, with
-    the floor and ceiling on the same scale, and the class shares the reader gives the samples."""
-    reference, _ = data.load_mnist("all")
-    held_out, _ = data.load_mnist("test")
-    noise = torch.rand(2000, 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    """FID of ``samples`` (N, 1, 28, 28) in [-1, 1] in the reader's features, against the course's 3,000 reference
+    digits, with the floor (as many of the other 2,000 real digits, ``metrics.fid_split``), and the class shares the
+    reader gives the samples."""
+    reference, floor_images = fid_split()
+    if len(samples) > len(floor_images):
+        raise ValueError(f"expected at most {len(floor_images):,} samples, the real digits the floor is measured on, "
+                         f"got {len(samples):,}")
     shares = torch.bincount(reader(samples).argmax(1), minlength=10).float() / len(samples)
-    return {"fid": fid(samples, reference, reader), "fid_floor": fid(held_out, reference, reader),
-            "fid_ceiling": fid(noise, reference, reader), "min_class_share": float(shares.min()),
+    value, floor = fid(samples, reference, reader), fid(floor_images[:len(samples)], reference, reader)
+    return {"fid": value, "fid_floor": floor, "fid_vs_floor": value / floor, "min_class_share": float(shares.min()),
             "rarest_digit": int(shares.argmin())}
 
 
@@ -133,8 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         if "images" not in arrays.files:
             parser.error(f"expected an 'images' array in {file}, got {arrays.files}")
         result = score(torch.as_tensor(arrays["images"]).float(), reader)
-        print(f"{file.name}: independent FID {result['fid']:.1f} (floor {result['fid_floor']:.1f}, ceiling "
-              f"{result['fid_ceiling']:.0f}); rarest digit {result['rarest_digit']}, {result['min_class_share']:.1%}")
+        print(f"{file.name}: independent FID {result['fid']:.1f} ({result['fid_vs_floor']:.1f} × its floor "
+              f"{result['fid_floor']:.1f}); rarest digit {result['rarest_digit']}, {result['min_class_share']:.1%}")
     return 0
 
 

@@ -10,6 +10,7 @@ import json
 import statistics
 from pathlib import Path
 
+TIME_START, TIME_END = "<!-- compute-time -->", "<!-- /compute-time -->"  # where a lesson's Time line is generated
 ROW_STAMP = ("commit", "dirty", "date", "machine")  # what a row says about where and when it was measured
 TIMING = ("wall_s", "seconds", "steps_per_second")  # parts of a key that name a measured time: they vary run to run
 
@@ -200,3 +201,24 @@ def differences(a, b, path: str = "") -> list[str]:
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
         return [d for i, (x, y) in enumerate(zip(a, b)) for d in differences(x, y, f"{path}{i}.")]
     return [] if a == b else [f"{path.rstrip('.')}: {json.dumps(a)[:80]} != {json.dumps(b)[:80]}"]
+
+
+def compute_time(record: dict) -> str:
+    """What a lesson's Time line says between its markers: the mean wall time of its class-mode benchmark rows, on
+    the machine that ran them, so the line cannot go stale (``make benchmark`` rewrites it)."""
+    runs = record["runs"]
+    minutes = round(statistics.fmean(row["wall_s"] for row in runs) / 60)
+    amount = "under a minute" if minutes < 1 else f"about {minutes} minute{'s' if minutes > 1 else ''}"
+    cores = (runs[0].get("machine") or {}).get("cores")
+    where = f"{cores} CPU cores" if cores else "the benchmark's CPU"
+    seeds = ", ".join(str(row["seed"]) for row in runs)
+    return f"{amount} of compute on {where} in class mode (the benchmark's mean over seed{'s' * (len(runs) > 1)} {seeds})"
+
+
+def stamp_compute_time(markdown: str, text: str) -> str:
+    """``markdown`` with ``text`` between its one pair of compute-time markers."""
+    if markdown.count(TIME_START) != 1 or markdown.count(TIME_END) != 1:
+        raise ValueError(f"expected one {TIME_START} ... {TIME_END} pair in the lesson's first cell, got "
+                         f"{markdown.count(TIME_START)} and {markdown.count(TIME_END)}")
+    head, rest = markdown.split(TIME_START)
+    return head + TIME_START + text + TIME_END + rest.split(TIME_END, 1)[1]

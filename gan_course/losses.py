@@ -5,8 +5,13 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
+
+
+BCE_EQUILIBRIUM = {"loss_D": 2 * math.log(2), "loss_G": math.log(2)}  # the BCE losses when D says 1/2 everywhere
 
 
 def discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:

@@ -51,6 +51,37 @@ def image_rows(rows: Sequence[torch.Tensor], labels: Sequence[str], title: str |
     return fig
 
 
+def captioned_rows(rows: Sequence[torch.Tensor], labels: Sequence[str], captions: Sequence[Sequence[str] | None],
+                   title: str | None = None) -> Figure:
+    """Image rows (each (N_i, C, H, W) in [-1, 1], N_i may differ) with a label on the left of each row and, where
+    a row's ``captions`` entry is a list, one caption under each of its images (e.g. what a classifier read)."""
+    if not len(rows) == len(labels) == len(captions):
+        raise ValueError(f"expected one label and one caption list (or None) per row, got {len(rows)} rows, "
+                         f"{len(labels)} labels and {len(captions)} caption lists")
+    rows = [check_images(row, f"row {i}") for i, row in enumerate(rows)]
+    for i, (row, caps) in enumerate(zip(rows, captions)):
+        if caps is not None and len(caps) != len(row):
+            raise ValueError(f"expected one caption per image in row {i}, got {len(caps)} for {len(row)} images")
+    n = max(len(row) for row in rows)
+    # each image gets its own axes, so a caption sits under its image, not in a long string beside the row
+    fig, axes = plt.subplots(len(rows), n, figsize=(0.8 * n + 2.2, 1.05 * len(rows) + 0.5), squeeze=False)
+    for ax_row, row, label, caps in zip(axes, rows, labels, captions):
+        for j, ax in enumerate(ax_row):
+            if j >= len(row):
+                ax.set_axis_off()
+                continue
+            image = (row[j].permute(1, 2, 0).squeeze(-1).numpy() + 1) / 2  # (H, W) or (H, W, 3) in [0, 1]
+            ax.imshow(image, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+            ax.set_xticks([]), ax.set_yticks([])
+            if caps is not None:
+                ax.set_xlabel(caps[j], fontsize=10, labelpad=2)
+        ax_row[0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=10, labelpad=8)
+    if title:
+        fig.suptitle(title, fontsize=11)
+    fig.tight_layout(h_pad=0.3, w_pad=0.2)
+    return fig
+
+
 def confusion_matrix(counts: Sequence[Sequence[int]], title: str | None = None, ax=None) -> Figure:
     """A (K, K) count matrix (rows: requested class, columns: class seen) as a heat map with counts written in."""
     counts = np.asarray(counts)
@@ -76,11 +107,12 @@ def smooth(values: Sequence[float], window: int) -> np.ndarray:
 
 
 def plot_history(history: History, window: int | None = None, axes=None, loss_keys: Sequence[str] | None = None,
-                 log_loss: bool = False, hinge: bool = False) -> Figure:
+                 log_loss: bool = False, hinge: bool = False, equilibrium: Mapping[str, float] | None = None) -> Figure:
     """The losses (``loss_keys``, default every ``loss*``), and the mean D outputs D(x) and D(G(z)) with the 0.5
     equilibrium line when the run reports them (a second panel). ``hinge``: the run used the hinge losses, whose
     values are not comparable with BCE losses and whose sigmoid of D's score is not a probability, so the panels
-    say so and the 0.5 line is left out."""
+    say so and the 0.5 line is left out. ``equilibrium``: {loss key: its value at the game's equilibrium}, drawn as
+    dotted lines in the curve's colour (``losses.BCE_EQUILIBRIUM`` for the BCE losses)."""
     if len(history) == 0:
         raise ValueError("expected a history with at least one step, got an empty one")
     window = min(window or max(1, len(history) // 50), len(history))  # a short run: average what there is
@@ -96,7 +128,10 @@ def plot_history(history: History, window: int | None = None, axes=None, loss_ke
     panels = [(axes[0], loss_keys, "loss")] + ([(axes[1], d_keys, d_label)] if d_keys and len(axes) > 1 else [])
     for ax, keys, ylabel in panels:
         for key in keys:
-            ax.plot(steps, smooth(history[key], window), label=names.get(key, key.removeprefix("loss_")))
+            line, = ax.plot(steps, smooth(history[key], window), label=names.get(key, key.removeprefix("loss_")))
+            if ax is axes[0] and key in (equilibrium or {}):
+                ax.axhline(equilibrium[key], color=line.get_color(), lw=0.9, ls=":",
+                           label=f"{key.removeprefix('loss_')} at equilibrium ({equilibrium[key]:.2f})")
         ax.set_xlabel("step")
         ax.set_ylabel(ylabel)
         if keys:

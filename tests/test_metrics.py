@@ -35,12 +35,31 @@ def test_fid_is_near_zero_for_the_same_images_and_orders_real_below_noise():
     assert 0 < points["floor"] < points["ceiling"] / 10
 
 
-def test_fid_report_puts_a_value_on_the_floor_to_ceiling_scale():
-    held_out, _ = data.load_mnist("test")
-    report = metrics.fid_report(held_out)
-    assert set(report) == {"fid", "fid_floor", "fid_ceiling", "fid_pct_of_ceiling"}
-    assert report["fid"] == pytest.approx(report["fid_floor"])
-    assert report["fid_pct_of_ceiling"] < 5
+def test_the_fid_split_is_disjoint_balanced_and_fixed():
+    reference, floor_images = metrics.fid_split()
+    assert reference.shape == (3000, 1, 28, 28) and floor_images.shape == (2000, 1, 28, 28)
+    flat = {tuple(x.flatten().tolist()) for x in reference}
+    assert not any(tuple(x.flatten().tolist()) in flat for x in floor_images[:200])
+    shares = metrics.class_coverage(floor_images)["shares"]
+    assert min(shares) > 0.08 and max(shares) < 0.12
+    floor_images[0] = 0  # a copy: the cached split is not changed
+    assert not torch.equal(metrics.fid_split()[1][0], floor_images[0])
+
+
+def test_the_floor_is_real_digits_at_the_same_sample_size():
+    _, floor_images = metrics.fid_split()
+    report = metrics.fid_report(floor_images[:500])
+    assert set(report) == {"fid", "fid_floor", "fid_vs_floor", "fid_n"}
+    assert report["fid"] == pytest.approx(report["fid_floor"]) and report["fid_vs_floor"] == pytest.approx(1.0)
+    assert report["fid_n"] == 500
+    assert metrics.fid_floor(2000) < metrics.fid_floor(500) < metrics.fid_floor(100)  # FID shrinks as N grows
+    noise = torch.rand(500, 1, 28, 28) * 2 - 1
+    assert metrics.fid_report(noise)["fid_vs_floor"] > 100
+
+
+def test_fid_report_refuses_a_sample_larger_than_the_floor_set():
+    with pytest.raises(ValueError, match="expected between 2 and 2,000 samples, the real digits the floor is measured on, got 2,001"):
+        metrics.fid_report(torch.zeros(2001, 1, 28, 28))
 
 
 def test_class_coverage_of_real_digits_is_balanced_and_confident():

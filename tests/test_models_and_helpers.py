@@ -82,6 +82,19 @@ def test_image_rows_needs_one_label_per_row():
         plotting.image_rows(rows, ["a"])
 
 
+def test_captioned_rows_puts_each_caption_under_its_image_and_rows_may_differ_in_length():
+    rows = [torch.zeros(3, 1, 28, 28), torch.zeros(2, 1, 28, 28)]
+    fig = plotting.captioned_rows(rows, ["inputs", "translated"], [None, ["read 9", "read 4"]])
+    axes = np.asarray(fig.axes).reshape(2, 3)
+    assert [ax.get_xlabel() for ax in axes[1]] == ["read 9", "read 4", ""] and not axes[1, 2].axison
+    assert axes[0, 0].get_ylabel() == "inputs" and axes[0, 0].get_xlabel() == ""
+    plt.close(fig)
+    with pytest.raises(ValueError, match="one caption per image in row 1, got 1 for 2 images"):
+        plotting.captioned_rows(rows, ["a", "b"], [None, ["read 9"]])
+    with pytest.raises(ValueError, match="got 2 rows, 1 labels and 2 caption lists"):
+        plotting.captioned_rows(rows, ["a"], [None, None])
+
+
 def test_training_board_keeps_snapshots_and_draws_nothing_outside_ipython(monkeypatch):
     drawn = []
     board = TrainingBoard(lambda: torch.zeros(4, 1, 28, 28), total_steps=10, nrow=2)

@@ -86,13 +86,13 @@ DIVERSITY_SCALE = 0.05
 #   Both signatures count only for a D that learns (its D_x, or its loss, not flat within noise: see not_learning):
 #   an untrained or frozen D sits near 1/2, inside both.
 # - BCE only: BCEWithLogits of a probability p is bounded on both sides: G's loss softplus(-p) in
-#   [softplus(-1), ln 2] = [0.3133, 0.6931], D's loss softplus(-p_real) + softplus(p_fake) in [2 softplus(-1),
-#   2 softplus(1)] = [1.0064, 2.6265], or half that for a step that logs the mean of the two terms. A healthy
+#   [softplus(-1), ln 2] = [0.3133, 0.6931], D's loss softplus(-p_real) + softplus(p_fake) in
+#   [softplus(-1) + ln 2, ln 2 + softplus(1)] = [1.0064, 2.0064], or half that for a step that logs the mean of the two terms. A healthy
 #   non-saturating G loss is above ln 2 whenever D(G(z)) < 1/2, which is almost always, and a frozen D fooled by G
 #   gives G losses under 0.31; so a whole run inside these bounds is a squashed score.
 DOUBLE_SIGMOID_RANGE = (0.5, 0.7311)
 DOUBLE_SIGMOID_LOSS_G = (0.3133, 0.6931)  # (softplus(-1), ln 2)
-DOUBLE_SIGMOID_LOSS_D = (0.5032, 2.6265)  # (softplus(-1), 2 softplus(1)): either the mean or the sum of the terms
+DOUBLE_SIGMOID_LOSS_D = (0.5032, 2.0064)  # the mean's lower bound, the sum's upper: (softplus(-1) + ln 2) / 2, ln 2 + softplus(1)
 DOUBLE_SIGMOID_SLACK = 1e-3
 DOUBLE_SIGMOID_LOSSES = ("bce", "hinge")
 

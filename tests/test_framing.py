@@ -1,0 +1,113 @@
+"""What every lesson gives a reader around its content (issue 16): the time it takes, generated from the benchmark's
+records; prerequisites; 3-5 check-your-understanding questions with collapsed answers; a glossary; references with
+arXiv IDs or DOIs; and, for a lesson that trains, claims recorded for its headline comparisons."""
+
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import records  # noqa: E402  (the harness's module, beside run.py)
+
+LESSONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
+QUESTION = re.compile(r"^(\d+)\. ", re.M)
+ANSWER = "<details><summary>Answer</summary>"
+REFERENCE_ID = re.compile(r"arXiv:\d{4}\.\d{4,5}|doi:10\.\d{4,9}/\S+|https://\S+|the GitHub repository [\w.-]+/[\w.-]+")
+# Terms issue 16 names: a lesson that uses one defines it in its glossary.
+TERMS = {"JSD": r"\bJSD\b|Jensen", "Lipschitz": r"Lipschitz", "singular value": r"singular value",
+         "MMD": r"\bMMD\b", "Fréchet distance": r"Fréchet"}
+# The comparisons each training lesson's benchmark must record as claims, in every seed.
+HEADLINE_CLAIMS = {
+    "01_vanilla_gan": ["nonsaturating_gradient_where_g_loses", "neither_network_wins", "every_digit_generated"],
+    "02_dcgan": ["dcgan_beats_mlp_at_equal_cost", "ladder_top_beats_plain", "fixes_beat_plain_long_run",
+                 "ema_beats_raw_long_run", "final_covers_every_digit", "final_not_copying"],
+    "03_mode_collapse": ["best_ring_all_modes", "best_grid_modes_twice_vanilla", "best_ring_sharper_than_vanilla",
+                         "best_grid_sharper_than_vanilla", "mnist_fix_covers_rarest_digit", "mnist_fix_halves_fid"],
+    "04_conditional_gan": ["projection_teaches_labels_better", "projection_lowers_fid", "final_obeys_labels",
+                           "final_keeps_variety", "final_not_copying", "cgan_samples_hurt", "augmentation_helps"],
+    "05_cyclegan": ["b2a_beats_source_only", "a2b_beats_source_only", "b2a_about_90", "full_beats_no_cycle",
+                    "full_beats_no_identity", "full_beats_neither"],
+    "06_gan_clinic": ["patient_healthy", *(f"drill_{k}_{what}" for k in range(1, 9) for what in ("flagged", "fix_clean"))],
+}
+
+
+def cells(path: Path) -> list:
+    return nbformat.read(path, as_version=4).cells
+
+
+def markdown(path: Path) -> str:
+    return "\n".join(c.source for c in cells(path) if c.cell_type == "markdown")
+
+
+def section(text: str, heading: str) -> str:
+    """The text under ``## heading`` up to the next level-2 heading."""
+    match = re.search(rf"^## {re.escape(heading)}\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+    assert match, f"expected a '## {heading}' section"
+    return match.group(1)
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_the_time_line_is_generated_from_the_benchmark_record(path):
+    first = cells(path)[0].source
+    assert first.count(records.TIME_START) == 1 and "**Time:**" in first, "expected a **Time:** line with its markers"
+    record = records.load(ROOT / "benchmarks" / "results" / f"{path.stem}.json")
+    assert record is not None, f"{path.name} has no class-mode benchmark record to time it"
+    assert records.stamp_compute_time(first, records.compute_time(record)) == first, (
+        "the compute time in the first cell differs from the benchmark's record: run make benchmark")
+    assert re.search(r"\*\*Time:\*\*.*reading", first), "expected the Time line to estimate the reading time too"
+    assert "**Prerequisites:**" in first
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_three_to_five_questions_each_with_a_collapsed_answer(path):
+    text = section(markdown(path), "Check your understanding")
+    numbers = [int(n) for n in QUESTION.findall(text)]
+    assert 3 <= len(numbers) <= 5 and numbers == list(range(1, len(numbers) + 1)), numbers
+    items = QUESTION.split(text)[2::2]  # the text after each number
+    for number, item in enumerate(items, 1):
+        assert item.count(ANSWER) == 1 and item.count("</details>") == 1, f"question {number} needs one answer block"
+        assert "Hint" not in item, f"question {number}: answers are told apart from the exercise hints"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_a_glossary_that_defines_the_terms_the_lesson_uses(path):
+    text = markdown(path)
+    glossary = section(text, "Glossary")
+    entries = re.findall(r"^- \*\*(.+?)\*\*:", glossary, re.M)
+    assert len(entries) >= 5, f"expected a glossary of at least 5 terms, got {entries}"
+    body = text.replace(glossary, "")
+    missing = [term for term, pattern in TERMS.items()
+               if re.search(pattern, body) and not any(re.search(pattern, e) for e in entries)]
+    assert not missing, f"{path.name} uses {missing} but its glossary does not define them"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_references_carry_an_arxiv_id_or_a_doi(path):
+    bullets = [" ".join(b.split()) for b in re.split(r"^- ", section(markdown(path), "References"), flags=re.M)[1:]]
+    assert len(bullets) >= 2
+    bare = [b for b in bullets if not REFERENCE_ID.search(b)]
+    assert not bare, f"references without an arXiv ID, DOI or address: {bare}"
+    assert any("arXiv:" in b or "doi:" in b for b in bullets)
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_summary_questions_glossary_and_references_close_the_lesson_in_that_order(path):
+    text = markdown(path)
+    positions = [text.find(f"\n## {h}") for h in ("Summary", "Check your understanding", "Glossary", "References")]
+    assert -1 not in positions and positions == sorted(positions), positions
+
+
+@pytest.mark.parametrize("stem", [s for s, ids in HEADLINE_CLAIMS.items() if ids])
+def test_each_training_lesson_records_its_headline_comparisons_in_every_seed(stem):
+    record = records.load(ROOT / "benchmarks" / "results" / f"{stem}.json")
+    assert record is not None and len(record["runs"]) >= 3, f"{stem}: expected a benchmark over at least 3 seeds"
+    for run in record["runs"]:
+        made = run["metrics"].get("claims", {})
+        missing = [cid for cid in HEADLINE_CLAIMS[stem] if cid not in made]
+        assert not missing, f"{stem} seed {run['seed']} did not record the claims {missing}"
+        silent = [cid for cid, c in made.items() if not c["evidence"].strip()]
+        assert not silent, f"{stem} seed {run['seed']}: claims with no numbers behind them: {silent}"
