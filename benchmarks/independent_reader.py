@@ -26,7 +26,7 @@ import torch
 from torch import nn
 
 from gan_course import config, data
-from gan_course.metrics.fid import fid, fid_split
+from gan_course.metrics.fid import fid, fid_split, floor_images
 
 BENCH = Path(__file__).resolve().parent
 CARD = BENCH / "independent_reader.json"
@@ -101,13 +101,10 @@ def score(samples: torch.Tensor, reader: IndependentReader) -> dict[str, float]:
     """FID of ``samples`` (N, 1, 28, 28) in [-1, 1] in the reader's features, against the course's 3,000 reference
     digits, with the floor (as many of the other 2,000 real digits, ``metrics.fid_split``), and the class shares the
     reader gives the samples."""
-    reference, floor_images = fid_split()
-    if len(samples) > len(floor_images):
-        raise ValueError(f"expected at most {len(floor_images):,} samples, the real digits the floor is measured on, "
-                         f"got {len(samples):,}")
+    reference, floor = fid_split()[0], floor_images(len(samples))
     shares = torch.bincount(reader(samples).argmax(1), minlength=10).float() / len(samples)
-    value, floor = fid(samples, reference, reader), fid(floor_images[:len(samples)], reference, reader)
-    return {"fid": value, "fid_floor": floor, "fid_vs_floor": value / floor, "min_class_share": float(shares.min()),
+    value, floor_fid = fid(samples, reference, reader), fid(floor, reference, reader)
+    return {"fid": value, "fid_floor": floor_fid, "fid_vs_floor": value / floor_fid, "min_class_share": float(shares.min()),
             "rarest_digit": int(shares.argmin())}
 
 

@@ -207,18 +207,24 @@ def compute_time(record: dict) -> str:
     """What a lesson's Time line says between its markers: the mean wall time of its class-mode benchmark rows, on
     the machine that ran them, so the line cannot go stale (``make benchmark`` rewrites it)."""
     runs = record["runs"]
-    minutes = round(statistics.fmean(row["wall_s"] for row in runs) / 60)
+    minutes = round(record["spread"]["wall_s"]["mean"] / 60)
     amount = "under a minute" if minutes < 1 else f"about {minutes} minute{'s' if minutes > 1 else ''}"
-    cores = (runs[0].get("machine") or {}).get("cores")
-    where = f"{cores} CPU cores" if cores else "the benchmark's CPU"
+    cores = {(row.get("machine") or {}).get("cores") for row in runs}
+    where = f"{cores.pop()} CPU cores" if len(cores) == 1 and None not in cores else "the benchmark's CPUs"
     seeds = ", ".join(str(row["seed"]) for row in runs)
     return f"{amount} of compute on {where} in class mode (the benchmark's mean over seed{'s' * (len(runs) > 1)} {seeds})"
 
 
+def check_time_markers(markdown: str) -> None:
+    """Raise unless ``markdown`` holds one compute-time start marker followed by one end marker."""
+    starts, ends = markdown.count(TIME_START), markdown.count(TIME_END)
+    if starts != 1 or ends != 1 or markdown.index(TIME_START) > markdown.index(TIME_END):
+        raise ValueError(f"expected one {TIME_START} followed by one {TIME_END} in the lesson's first cell, got "
+                         f"{starts} start and {ends} end marker(s)" + (", in the wrong order" if starts == ends == 1 else ""))
+
+
 def stamp_compute_time(markdown: str, text: str) -> str:
     """``markdown`` with ``text`` between its one pair of compute-time markers."""
-    if markdown.count(TIME_START) != 1 or markdown.count(TIME_END) != 1:
-        raise ValueError(f"expected one {TIME_START} ... {TIME_END} pair in the lesson's first cell, got "
-                         f"{markdown.count(TIME_START)} and {markdown.count(TIME_END)}")
+    check_time_markers(markdown)
     head, rest = markdown.split(TIME_START)
     return head + TIME_START + text + TIME_END + rest.split(TIME_END, 1)[1]

@@ -143,7 +143,10 @@ def stabilise(nb: nbformat.NotebookNode, stamp: dict) -> nbformat.NotebookNode:
 def stamp_time(path: Path, record: dict) -> None:
     """Rewrite the lesson's generated compute time (its first cell) from the class-mode record just saved."""
     nb = nbformat.read(path, as_version=4)
-    nb.cells[0].source = records.stamp_compute_time(nb.cells[0].source, records.compute_time(record))
+    try:
+        nb.cells[0].source = records.stamp_compute_time(nb.cells[0].source, records.compute_time(record))
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}") from None
     nbformat.write(nb, path)
 
 
@@ -182,6 +185,11 @@ def main(argv: list[str] | None = None) -> int:
         solutions_dir.mkdir(parents=True, exist_ok=True)
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
     dirty = code_changed()
+    for path in paths:  # before any run: a lesson whose Time line cannot be stamped would stop the benchmark midway
+        try:
+            records.check_time_markers(nbformat.read(path, as_version=4).cells[0].source)
+        except ValueError as error:
+            parser.error(f"{path.name}: {error}")
 
     for path in paths:
         rows = []
@@ -202,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         file = results_dir / f"{path.stem}.json"
         record = records.merge(records.load(file), path.stem, args.mode, rows)
         records.save(file, record)
-        if solutions_dir is not None and (solutions_dir / path.name).exists():
+        if solutions_dir is not None and args.mode == "class" and not on_gpu and (solutions_dir / path.name).exists():
             stamp_time(solutions_dir / path.name, record)
     if kept_seed is None and solutions_dir is not None:
         print("seed 0 did not run: solutions/ and samples/ keep seed 0's earlier run", flush=True)

@@ -125,6 +125,9 @@ def plot_history(history: History, window: int | None = None, axes=None, loss_ke
     steps = np.asarray(history.steps)[window - 1 :]
     names = {"D_x": "D(x), real", "D_G_z": "D(G(z)), fake"}
     d_label = "mean sigmoid of D's score" if hinge else "mean D output"
+    unknown = sorted(set(equilibrium or {}) - set(loss_keys))
+    if unknown:
+        raise ValueError(f"expected equilibrium values for the plotted losses {loss_keys}, got {unknown}")
     panels = [(axes[0], loss_keys, "loss")] + ([(axes[1], d_keys, d_label)] if d_keys and len(axes) > 1 else [])
     for ax, keys, ylabel in panels:
         for key in keys:

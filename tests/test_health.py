@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from gan_course import data, health, losses
@@ -233,3 +234,14 @@ def test_real_digits_of_one_class_are_not_low_diversity():
     assert "low_diversity" not in codes(run(), samples=ones, real=images[:1000])
     assert "low_diversity" in codes(run(), samples=ones[:1].repeat(256, 1, 1, 1) + 0.3 * torch.rand(256, 1, 28, 28),
                                     real=images[:1000])
+
+
+def test_the_double_sigmoid_bounds_are_those_a_probability_fed_to_bce_with_logits_allows():
+    from gan_course.health import thresholds as th
+
+    p = torch.tensor([0.0, 1.0])  # a probability passed as a logit: the extremes of what the loss can then see
+    g = F.binary_cross_entropy_with_logits(p, torch.ones(2), reduction="none")  # G's loss on each extreme
+    d_sum = (F.binary_cross_entropy_with_logits(p.flip(0), torch.ones(2), reduction="none")
+             + F.binary_cross_entropy_with_logits(p, torch.zeros(2), reduction="none"))  # D's: best and worst case
+    assert th.DOUBLE_SIGMOID_LOSS_G == pytest.approx((g.min().item(), g.max().item()), abs=1e-4)
+    assert th.DOUBLE_SIGMOID_LOSS_D == pytest.approx((d_sum.min().item() / 2, d_sum.max().item()), abs=1e-4)

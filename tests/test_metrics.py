@@ -38,12 +38,14 @@ def test_fid_is_near_zero_for_the_same_images_and_orders_real_below_noise():
 def test_the_fid_split_is_disjoint_balanced_and_fixed():
     reference, floor_images = metrics.fid_split()
     assert reference.shape == (3000, 1, 28, 28) and floor_images.shape == (2000, 1, 28, 28)
-    flat = {tuple(x.flatten().tolist()) for x in reference}
-    assert not any(tuple(x.flatten().tolist()) in flat for x in floor_images[:200])
+    flat = {x.numpy().tobytes() for x in reference}
+    assert not any(x.numpy().tobytes() in flat for x in floor_images)
     shares = metrics.class_coverage(floor_images)["shares"]
     assert min(shares) > 0.08 and max(shares) < 0.12
+    again = metrics.fid_split()
+    assert torch.equal(again[0], reference)  # the same split every time
     floor_images[0] = 0  # a copy: the cached split is not changed
-    assert not torch.equal(metrics.fid_split()[1][0], floor_images[0])
+    assert not torch.equal(again[1][0], floor_images[0])
 
 
 def test_the_floor_is_real_digits_at_the_same_sample_size():
@@ -53,7 +55,7 @@ def test_the_floor_is_real_digits_at_the_same_sample_size():
     assert report["fid"] == pytest.approx(report["fid_floor"]) and report["fid_vs_floor"] == pytest.approx(1.0)
     assert report["fid_n"] == 500
     assert metrics.fid_floor(2000) < metrics.fid_floor(500) < metrics.fid_floor(100)  # FID shrinks as N grows
-    noise = torch.rand(500, 1, 28, 28) * 2 - 1
+    noise = torch.rand(500, 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
     assert metrics.fid_report(noise)["fid_vs_floor"] > 100
 
 
@@ -92,3 +94,14 @@ def test_metrics_reject_wrong_shapes_and_ranges(images, message):
         metrics.fid(images, reference)
     with pytest.raises(ValueError):
         metrics.class_coverage(images)
+
+
+@pytest.mark.parametrize("mode", ["quick", "class", "full"])
+def test_every_lesson_scores_fid_on_no_more_samples_than_the_floor_set_holds(mode):
+    from gan_course import config
+
+    floor_size = len(metrics.fid_split()[1])
+    for lesson, key in (("02_dcgan", "n_eval"), ("03_mode_collapse", "mnist_eval"), ("04_conditional_gan", "n_eval")):
+        assert config.BUDGETS[lesson][mode][key] <= floor_size, (lesson, mode)
+    with pytest.raises(ValueError, match="expected between 2 and 2,000 samples"):
+        metrics.floor_images(1)

@@ -1,4 +1,5 @@
 import json
+import math
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -7,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from gan_course import config, environment, plotting, results, training
+from gan_course import config, environment, losses, plotting, results, training
 from gan_course.board import TrainingBoard
 from gan_course.device import get_device
 from gan_course.models import MLPDiscriminator, MLPGenerator
@@ -58,6 +59,12 @@ def test_image_grid_and_history_plots_return_figures():
     hinge = plotting.plot_history(history, hinge=True)  # a sigmoid of a hinge score is no probability: no 0.5 line
     assert "not a probability" in hinge.axes[1].get_title() and len(hinge.axes[1].lines) == 2
     assert hinge.axes[0].get_title().startswith("hinge losses")
+    with_lines = plotting.plot_history(history, equilibrium=losses.BCE_EQUILIBRIUM)  # one dotted line per loss
+    assert len(with_lines.axes[0].lines) == 4  # two curves and their two dotted lines
+    assert {round(float(line.get_ydata()[0]), 4) for line in with_lines.axes[0].lines if line.get_linestyle() == ":"} == {
+        round(2 * math.log(2), 4), round(math.log(2), 4)}
+    with pytest.raises(ValueError, match=r"expected equilibrium values for the plotted losses \['loss_D', 'loss_G'\], got \['loss_X'\]"):
+        plotting.plot_history(history, equilibrium={"loss_X": 1.0})
     with pytest.raises(ValueError, match="got an empty one"):
         plotting.plot_history(training.History())
     with pytest.raises(ValueError, match=r"got \(10, 784\)"):
@@ -207,3 +214,9 @@ def test_sample_passes_several_inputs_chunk_by_chunk_and_refuses_unequal_ones():
     assert out.tolist() == [[float(i)] * 2 for i in range(7)]
     with pytest.raises(ValueError, match="equal length, got lengths \\[7, 6\\]"):
         sample(Pair(), torch.zeros(7, 2), torch.arange(6))
+
+
+def test_the_bce_equilibrium_is_what_the_losses_give_when_d_says_one_half():
+    zeros = torch.zeros(8)  # logit 0: D(x) = 1/2 for every image
+    assert losses.discriminator_loss(zeros, zeros).item() == pytest.approx(losses.BCE_EQUILIBRIUM["loss_D"])
+    assert losses.generator_loss(zeros).item() == pytest.approx(losses.BCE_EQUILIBRIUM["loss_G"])

@@ -13,10 +13,10 @@ and translation measures are used as ``metrics.modes`` and ``metrics.translation
 from gan_course.metrics import modes, translation
 from gan_course.metrics.digits import (accuracy, check_digit_images, class_coverage, label_fidelity,
                                        nearest_training_images, predict, within_class_spread)
-from gan_course.metrics.fid import fid, fid_floor, fid_reference_points, fid_report, fid_split
+from gan_course.metrics.fid import fid, fid_floor, fid_reference_points, fid_report, fid_split, floor_images
 from gan_course.models.classifier import classifier_card, load_classifier
 
 __all__ = ["modes", "translation", "accuracy", "check_digit_images", "class_coverage", "label_fidelity",
            "nearest_training_images", "predict", "within_class_spread", "fid", "fid_floor", "fid_reference_points",
-           "fid_report", "fid_split",
+           "fid_report", "fid_split", "floor_images",
            "classifier_card", "load_classifier"]

@@ -80,26 +80,28 @@ def _embedded_reference_metric():
     return _fid_metric(load_classifier(), _split()[0])
 
 
-def _check_floor_size(n: int) -> int:
+def floor_images(n: int) -> torch.Tensor:
+    """The first ``n`` of the 2,000 real digits kept out of the reference (N, 1, 28, 28): the real sample a floor is
+    measured on, as large as the generated one (a copy)."""
     available = len(_split()[1])
     if not 2 <= n <= available:
         raise ValueError(f"expected between 2 and {available:,} samples, the real digits the floor is measured on, "
                          f"got {n:,}")
-    return n
+    return _split()[1][:n].clone()
 
 
 @functools.lru_cache(maxsize=8)
 def fid_floor(n: int = 2000) -> float:
     """The FID of ``n`` real digits the reference never saw: what a perfect generator scores with a sample of ``n``
     (FID shrinks as the sample grows, so a floor is only comparable at the same ``n``)."""
-    return _fid_against(_embedded_reference_metric(), _split()[1][:_check_floor_size(n)])
+    return _fid_against(_embedded_reference_metric(), floor_images(n))
 
 
 @functools.lru_cache(maxsize=8)
 def fid_reference_points(n: int = 2000) -> dict[str, float]:
     """The scale FID is read on, at a sample of ``n``: the floor (real digits, see ``fid_floor``) and what ``n``
     images of uniform noise score, both against the 3,000 reference digits of ``fid_report``."""
-    noise = torch.rand(_check_floor_size(n), 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    noise = torch.rand(len(floor_images(n)), 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
     return {"floor": fid_floor(n), "ceiling": _fid_against(_embedded_reference_metric(), noise)}
 
 
@@ -107,6 +109,6 @@ def fid_report(samples: torch.Tensor) -> dict[str, float]:
     """FID of ``samples`` against the 3,000 reference digits, the floor at the same sample size, and their ratio
     (1.0 is as good as real digits; each lesson scores 2,000 samples in class mode)."""
     samples = check_digit_images(samples, "samples")
-    floor = fid_floor(_check_floor_size(len(samples)))
+    floor = fid_floor(len(samples))
     value = _fid_against(_embedded_reference_metric(), samples)
     return {"fid": value, "fid_floor": floor, "fid_vs_floor": value / floor, "fid_n": len(samples)}

@@ -19,7 +19,7 @@ from gan_course.models.classifier import DigitClassifier
 from gan_course.seeding import set_seed
 
 AUGMENT = v2.RandomAffine(degrees=10, translate=(0.08, 0.08), scale=(0.9, 1.1), fill=-1.0)
-# A second reader's augmentation: adds a horizontal shear of up to 20 degrees, so slant alone cannot change its answer.
+# A second reader's augmentation: adds a horizontal shear of up to 20 degrees, so that slant alone matters less to it.
 SHEAR_AUGMENT = v2.RandomAffine(degrees=10, translate=(0.08, 0.08), scale=(0.9, 1.1), shear=(-20, 20, -5, 5), fill=-1.0)
 
 
