@@ -7,10 +7,14 @@ from every row of every record.
 from __future__ import annotations
 
 import json
+import re
 import statistics
 from pathlib import Path
 
+import nbformat
+
 TIME_START, TIME_END = "<!-- compute-time -->", "<!-- /compute-time -->"  # where a lesson's Time line is generated
+GUIDE_START, GUIDE_END = "<!-- lesson-times:start -->", "<!-- lesson-times:end -->"  # docs/instructors.md's table
 ROW_STAMP = ("commit", "dirty", "date", "machine")  # what a row says about where and when it was measured
 TIMING = ("wall_s", "seconds", "steps_per_second")  # parts of a key that name a measured time: they vary run to run
 
@@ -228,3 +232,33 @@ def stamp_compute_time(markdown: str, text: str) -> str:
     check_time_markers(markdown)
     head, rest = markdown.split(TIME_START)
     return head + TIME_START + text + TIME_END + rest.split(TIME_END, 1)[1]
+
+
+def lesson_times(results: Path, solutions: Path) -> list[str]:
+    """The instructors' guide's table: each lesson's title, its measured compute time (the class-mode records in
+    ``results``) and the reading and exercise estimate its Time line gives."""
+    rows = ["| lesson | compute in class mode, measured (minutes, mean ± std over seeds) | reading and exercises, estimated |",
+            "|---|---|---|"]
+    total = 0.0
+    for path in sorted(solutions.glob("[0-9][0-9]_*.ipynb")):
+        first = nbformat.read(path, as_version=4).cells[0].source
+        check_time_markers(first)
+        title = first.splitlines()[0].lstrip("# ").strip()
+        estimate = re.match(r",?\s*(?:and\s+)?(.*?)\.\s*(?:\n|$)", first.split(TIME_END, 1)[1], re.S)
+        record = load(results / f"{path.stem}.json")
+        if record is None:
+            compute = "not measured"
+        else:
+            wall = record["spread"]["wall_s"]
+            total += wall["mean"]
+            compute = f"{wall['mean'] / 60:.1f} ± {wall['std'] / 60:.1f} (seeds {', '.join(map(str, record['seeds']))})"
+        rows.append(f"| {title} | {compute} | {' '.join(estimate.group(1).split()) if estimate else 'not given'} |")
+    return rows + ["", f"All lessons together: about {round(total / 60)} minutes of compute on the benchmark's machine."]
+
+
+def stamp_block(text: str, start: str, end: str, lines: list[str]) -> str:
+    """``text`` with ``lines`` between its one ``start`` and ``end`` marker."""
+    if text.count(start) != 1 or text.count(end) != 1 or text.index(start) > text.index(end):
+        raise ValueError(f"expected one {start} followed by one {end}, got {text.count(start)} and {text.count(end)}")
+    head, rest = text.split(start)
+    return head + start + "\n" + "\n".join(lines) + "\n" + end + rest.split(end, 1)[1]

@@ -217,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     (bench / "RESULTS.md").write_text(records.render_results_md(bench / "results"))
     if scratch is None:
         update_readme()
+        update_guide()
     return 0
 
 
@@ -325,10 +326,14 @@ def update_readme() -> None:
     text = readme.read_text()
     if README_START not in text or README_END not in text:
         return
-    head, rest = text.split(README_START, 1)
-    _, tail = rest.split(README_END, 1)
-    block = "\n".join([README_START, *summary_rows(), *headline_rows(), README_END])
-    readme.write_text(head + block + tail)
+    readme.write_text(records.stamp_block(text, README_START, README_END, [*summary_rows(), *headline_rows()]))
+
+
+def update_guide() -> None:
+    """Replace the instructors' guide's table of lesson times with the current class-mode records."""
+    guide = ROOT / "docs" / "instructors.md"
+    lines = records.lesson_times(BENCH / "results", ROOT / "solutions")
+    guide.write_text(records.stamp_block(guide.read_text(), records.GUIDE_START, records.GUIDE_END, lines))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
 import records  # noqa: E402  (the harness's module, beside run.py)
 
 
@@ -111,3 +112,13 @@ def test_the_readme_headline_columns_are_in_the_records():
         record = records.load(Path(run.BENCH) / "results" / f"{lesson}.json")
         missing = [key for key, *_ in columns if key not in record["spread"]]
         assert not missing, f"{lesson}: the README's columns {missing} are not in every seed of its record"
+
+
+def test_the_instructors_guide_times_are_the_records():
+    guide = (ROOT / "docs" / "instructors.md").read_text()
+    lines = records.lesson_times(ROOT / "benchmarks" / "results", ROOT / "solutions")
+    assert records.stamp_block(guide, records.GUIDE_START, records.GUIDE_END, lines) == guide, (
+        "docs/instructors.md's lesson times differ from the benchmark's records: run make benchmark")
+    assert len([line for line in lines if line.startswith("| 0")]) == len(list((ROOT / "solutions").glob("0*.ipynb")))
+    with pytest.raises(ValueError, match="expected one <!-- lesson-times:start --> followed by one"):
+        records.stamp_block("no markers", records.GUIDE_START, records.GUIDE_END, lines)
