@@ -29,7 +29,7 @@ help:
 	@echo "make lock         re-resolve requirements.txt and rewrite constraints.txt (on purpose only)"
 
 $(BIN)/python:
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "gan-course needs Python 3.10 or newer, got " + sys.version.split()[0])'
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "the pinned versions in constraints.txt need Python 3.11 or newer, got " + sys.version.split()[0])'
 	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
 	  echo "error: '$(PYTHON) -m venv' failed: Python's venv module is missing."; \
 	  echo "  On Debian/Ubuntu: sudo apt install python3-venv   (then run make again)"; exit 1; }
