@@ -219,19 +219,25 @@ def compute_time(record: dict) -> str:
     return f"{amount} of compute on {where} in class mode (the benchmark's mean over seed{'s' * (len(runs) > 1)} {seeds})"
 
 
+def split_at_markers(text: str, start: str, end: str) -> tuple[str, str]:
+    """(what comes before ``start``, what comes after ``end``): the text around its one pair of markers."""
+    starts, ends = text.count(start), text.count(end)
+    if starts != 1 or ends != 1 or text.index(start) > text.index(end):
+        raise ValueError(f"expected one {start} followed by one {end}, got {starts} start and {ends} end marker(s)"
+                         + (", in the wrong order" if starts == ends == 1 else ""))
+    head, rest = text.split(start)
+    return head, rest.split(end, 1)[1]
+
+
 def check_time_markers(markdown: str) -> None:
-    """Raise unless ``markdown`` holds one compute-time start marker followed by one end marker."""
-    starts, ends = markdown.count(TIME_START), markdown.count(TIME_END)
-    if starts != 1 or ends != 1 or markdown.index(TIME_START) > markdown.index(TIME_END):
-        raise ValueError(f"expected one {TIME_START} followed by one {TIME_END} in the lesson's first cell, got "
-                         f"{starts} start and {ends} end marker(s)" + (", in the wrong order" if starts == ends == 1 else ""))
+    """Raise unless ``markdown`` (a lesson's first cell) holds one compute-time start marker, then one end marker."""
+    split_at_markers(markdown, TIME_START, TIME_END)
 
 
 def stamp_compute_time(markdown: str, text: str) -> str:
     """``markdown`` with ``text`` between its one pair of compute-time markers."""
-    check_time_markers(markdown)
-    head, rest = markdown.split(TIME_START)
-    return head + TIME_START + text + TIME_END + rest.split(TIME_END, 1)[1]
+    head, tail = split_at_markers(markdown, TIME_START, TIME_END)
+    return head + TIME_START + text + TIME_END + tail
 
 
 def lesson_times(results: Path, solutions: Path) -> list[str]:
@@ -242,9 +248,9 @@ def lesson_times(results: Path, solutions: Path) -> list[str]:
     total = 0.0
     for path in sorted(solutions.glob("[0-9][0-9]_*.ipynb")):
         first = nbformat.read(path, as_version=4).cells[0].source
-        check_time_markers(first)
         title = first.splitlines()[0].lstrip("# ").strip()
-        estimate = re.match(r",?\s*(?:and\s+)?(.*?)\.\s*(?:\n|$)", first.split(TIME_END, 1)[1], re.S)
+        after_time = split_at_markers(first, TIME_START, TIME_END)[1]
+        estimate = re.match(r",?\s*(?:and\s+)?(.*?)\.\s*(?:\n|$)", after_time, re.S)
         record = load(results / f"{path.stem}.json")
         if record is None:
             compute = "not measured"
@@ -257,8 +263,6 @@ def lesson_times(results: Path, solutions: Path) -> list[str]:
 
 
 def stamp_block(text: str, start: str, end: str, lines: list[str]) -> str:
-    """``text`` with ``lines`` between its one ``start`` and ``end`` marker."""
-    if text.count(start) != 1 or text.count(end) != 1 or text.index(start) > text.index(end):
-        raise ValueError(f"expected one {start} followed by one {end}, got {text.count(start)} and {text.count(end)}")
-    head, rest = text.split(start)
-    return head + start + "\n" + "\n".join(lines) + "\n" + end + rest.split(end, 1)[1]
+    """``text`` with ``lines`` between its one ``start`` and ``end`` marker, each on its own line."""
+    head, tail = split_at_markers(text, start, end)
+    return head + start + "\n" + "\n".join(lines) + "\n" + end + tail
