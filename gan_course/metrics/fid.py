@@ -101,8 +101,9 @@ def fid_floor(n: int = 2000) -> float:
 def fid_reference_points(n: int = 2000) -> dict[str, float]:
     """The scale FID is read on, at a sample of ``n``: the floor (real digits, see ``fid_floor``) and what ``n``
     images of uniform noise score, both against the 3,000 reference digits of ``fid_report``."""
-    noise = torch.rand(len(floor_images(n)), 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
-    return {"floor": fid_floor(n), "ceiling": _fid_against(_embedded_reference_metric(), noise)}
+    floor = fid_floor(n)  # checks n
+    noise = torch.rand(n, 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    return {"floor": floor, "ceiling": _fid_against(_embedded_reference_metric(), noise)}
 
 
 def fid_report(samples: torch.Tensor) -> dict[str, float]:
