@@ -29,6 +29,7 @@ import nbformat
 import numpy as np
 
 import records
+import widget_views
 from gan_course import config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -128,12 +129,15 @@ def code_changed() -> bool:
 
 
 def stabilise(nb: nbformat.NotebookNode, stamp: dict) -> nbformat.NotebookNode:
-    """Stable metadata, so that re-running only changes what the run itself changed."""
+    """Stable metadata, so that re-running only changes what the run itself changed; progress bars as they ended
+    and explorers' widget state (``widget_views``), so the stored notebook shows them without its kernel."""
+    widgets = widget_views.freeze_widget_views(nb).metadata.get("widgets")
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
         "gan_course": {"benchmark_run": stamp},
-    }
+    } | ({"widgets": widgets} if widgets else {})
+    nb.metadata = nbformat.from_dict(nb.metadata)
     for i, cell in enumerate(nb.cells):
         cell.id = f"cell-{i:03d}"
         cell.metadata = {k: v for k, v in cell.metadata.items() if k in ("tags",)}
