@@ -1,8 +1,9 @@
-"""The ``gan-course`` command: exercises, reset, check (and the tools later lessons add)."""
+"""The ``gan-course`` command: exercises, reset, check, grade (and the tools later lessons add)."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -45,6 +46,16 @@ def cmd_check(args) -> int:
     return 0 if report.all_passed else 1
 
 
+def cmd_grade(args) -> int:
+    from gan_course.course import gradebook  # imports nbclient: only this command needs it
+
+    rows = gradebook.grade_folder(Path(args.submissions), Path(args.out), _root(args), mode=args.mode,
+                                  seed=args.seed, timeout=args.timeout, jobs=args.jobs)
+    print(gradebook.summary(rows))
+    print(f"grade book: {args.out}")
+    return 0
+
+
 def cmd_train_classifier(args) -> int:
     from gan_course.course.classifier_asset import save_classifier, train_classifier
 
@@ -77,6 +88,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="compute mode to run it in (default quick: seconds; the checks are the same in every mode)")
     p.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell (default 600)")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("grade", help="grade a folder of submissions in parallel into a CSV (student code runs with "
+                       "your rights: use a container)")
+    p.add_argument("submissions", help="the folder of submitted notebooks (searched recursively)")
+    p.add_argument("--out", default="grades.csv", help="the grade book to write (default grades.csv); rows of "
+                   "unchanged submissions are reused from it")
+    p.add_argument("--jobs", type=int, default=max(1, (os.cpu_count() or 2) // 2),
+                   help="notebooks run at once (default: half the cores); torch gets cores / jobs threads each")
+    p.add_argument("--timeout", type=float, default=900, help="seconds allowed per notebook, all cells (default 900)")
+    p.add_argument("--mode", default="quick", choices=("quick", "class", "full"),
+                   help="compute mode (default quick: the checks are the same in every mode)")
+    p.add_argument("--seed", type=int, default=0, help="the course seed every notebook runs with (default 0)")
+    p.add_argument("--root", help="the course checkout (default: found from the working directory)")
+    p.set_defaults(func=cmd_grade)
 
     p = sub.add_parser("train-classifier", help="train the metrics' digit classifier (ships in gan_course/assets)")
     p.add_argument("--epochs", type=int, default=15)

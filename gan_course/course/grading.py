@@ -10,7 +10,7 @@ import nbformat
 
 from gan_course import config
 
-_CHECK_CALL = re.compile(r"checks\.(check_\w+)\(")
+CHECK_CALL = re.compile(r"checks\.(check_\w+)\(")
 _DRILL = re.compile(r"checks\.check_\w+\(\s*\"(drill_\d+)\"")  # lesson 06's checks name their drill first
 
 
@@ -53,13 +53,14 @@ def _stdout(cell) -> str:
     return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
 
 
-def read_checks(nb: nbformat.NotebookNode) -> list[CheckResult]:
-    """Each check cell's outcome, from an executed notebook's outputs."""
+def read_checks(nb: nbformat.NotebookNode, cells: list[int] | None = None) -> list[CheckResult]:
+    """Each check cell's outcome, from an executed notebook's outputs: the cells at ``cells``, or (by default) every
+    code cell that calls a check."""
     from gan_course.checks import NOT_WRITTEN
 
     results = []
-    for cell in nb.cells:
-        names = _CHECK_CALL.findall(cell.source) if cell.cell_type == "code" else []
+    for cell in nb.cells if cells is None else [nb.cells[i] for i in cells]:
+        names = CHECK_CALL.findall(cell.source) if cell.cell_type == "code" else []
         if not names:
             continue
         name, error, out = names[0].removeprefix("check_"), _error(cell), _stdout(cell)

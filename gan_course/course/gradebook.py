@@ -1,0 +1,238 @@
+"""Grade a whole class: every notebook in a folder, in parallel, into one CSV and a summary an instructor can read.
+
+    gan-course grade SUBMISSIONS --out grades.csv [--jobs N] [--timeout S] [--mode quick] [--seed 0]
+
+Each submission is rebuilt around the course's own check cells (``submission``), run in its own sandbox
+(``sandbox``), and read (``grading.read_checks``). A bad file becomes a row with a clear status; it never stops the
+others. A row is reused from an earlier grades.csv when nothing that decides it changed: the file's content, the
+course's commit, the mode and the seed. The course checkout is compared (``git status``) before and after each run,
+and a run that changed it is flagged.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import subprocess
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from gan_course.course import sandbox, submission
+from gan_course.course.grading import read_checks
+
+FIXED_COLUMNS = ("file", "lesson", "status", "passed", "total", "seconds", "error", "flags")
+HASH_COLUMN = "hash"
+GRADED = "graded"  # the notebook ran to its end (its checks may still fail)
+
+
+@dataclass
+class Row:
+    """One submission's line in the grade book."""
+
+    file: str
+    lesson: str = ""
+    status: str = ""
+    checks: dict[str, str] = field(default_factory=dict)  # check name -> passed / failed / not attempted / ...
+    seconds: float = 0.0
+    error: str = ""
+    flags: list[str] = field(default_factory=list)
+    hash: str = ""
+    reused: bool = False
+
+    @property
+    def passed(self) -> int:
+        return sum(status == "passed" for status in self.checks.values())
+
+    def as_csv(self) -> dict[str, str]:
+        row = {"file": self.file, "lesson": self.lesson, "status": self.status, "passed": str(self.passed),
+               "total": str(len(self.checks)), "seconds": f"{self.seconds:.1f}", "error": self.error,
+               "flags": "; ".join(self.flags), HASH_COLUMN: self.hash}
+        return row | {f"{self.lesson} {name}": status for name, status in self.checks.items()}
+
+    @classmethod
+    def from_csv(cls, line: dict[str, str]) -> Row:
+        prefix = f"{line['lesson']} "
+        checks = {key.removeprefix(prefix): value for key, value in line.items()
+                  if line["lesson"] and key.startswith(prefix) and value}
+        return cls(line["file"], line["lesson"], line["status"], checks, float(line["seconds"] or 0), line["error"],
+                   [f for f in line["flags"].split("; ") if f], line.get(HASH_COLUMN, ""), reused=True)
+
+
+def course_version(root: Path) -> str:
+    """The course's commit, plus a digest of uncommitted changes to what decides a grade (solutions, package)."""
+    def git(*args: str) -> str:
+        result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+        return result.stdout if result.returncode == 0 else ""
+
+    commit = git("rev-parse", "HEAD").strip()
+    if not commit:  # not a git checkout: the solutions and the package's code decide
+        digest = hashlib.sha256()
+        for path in sorted([*root.glob("solutions/*.ipynb"), *root.glob("gan_course/**/*.py")]):
+            digest.update(path.read_bytes())
+        return "files-" + digest.hexdigest()[:16]
+    changes = git("diff", "HEAD", "--", "solutions", "gan_course")
+    return commit + ("+" + hashlib.sha256(changes.encode()).hexdigest()[:12] if changes else "")
+
+
+def checkout_state(root: Path) -> str | None:
+    """``git status`` of the course checkout (every changed or new file), or None outside a git checkout."""
+    result = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=root,
+                            capture_output=True, text=True)
+    return result.stdout if result.returncode == 0 else None
+
+
+def _changed_paths(before: str, after: str) -> list[str]:
+    return sorted(set(after.splitlines()) ^ set(before.splitlines()))
+
+
+def submission_files(folder: Path) -> list[Path]:
+    """Every file under ``folder``, skipping hidden ones and Jupyter's checkpoints, in a stable order."""
+    if not folder.is_dir():
+        raise FileNotFoundError(f"expected a folder of submissions, got {folder}")
+    return sorted(p for p in folder.rglob("*") if p.is_file()
+                  and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+
+
+class Grader:
+    """The settings of one grading run, shared by its jobs."""
+
+    def __init__(self, root: Path, folder: Path, mode: str, seed: int, timeout: float, jobs: int,
+                 ignore: tuple[Path, ...] = ()):
+        self.root, self.folder, self.mode, self.seed, self.timeout = root, folder, mode, seed, timeout
+        self.jobs = max(1, jobs)
+        self.threads = max(1, (os.cpu_count() or 1) // self.jobs)
+        self.version = course_version(root)
+        self.ignore = {str(p.resolve()) for p in ignore}  # the grade book itself may live in the checkout
+        self._lock = threading.Lock()
+
+    def key(self, path: Path) -> str:
+        digest = hashlib.sha256(path.read_bytes())
+        digest.update(f"|{self.version}|{self.mode}|{self.seed}".encode())
+        return digest.hexdigest()
+
+    def _state(self) -> str | None:
+        state = checkout_state(self.root)
+        if state is None:
+            return None
+        return "\n".join(line for line in state.splitlines()
+                         if str((self.root / line[3:].strip('"')).resolve()) not in self.ignore)
+
+    def grade(self, path: Path) -> Row:
+        """One submission's row; never raises for a bad submission."""
+        row = Row(str(path.relative_to(self.folder)), hash=self.key(path))
+        try:
+            nb = submission.read_submission(path)
+            solution = submission.identify_lesson(nb, path, self.root)
+            row.lesson = solution.stem[:2]
+            rebuilt = submission.rebuild(nb, nbformat.read(solution, as_version=4), solution.name)
+        except submission.SubmissionError as err:
+            row.status, row.error = err.status, str(err)
+            return row
+        row.flags += [f"exercise {n}'s cell was not found (graded as not attempted)" for n in rebuilt.missing_exercises]
+        row.flags += [f"a cell of the student's touches the checker: {_first(rebuilt.notebook.cells[i].source)}"
+                      for i in submission.suspicious_cells(rebuilt)]
+        before = self._state()
+        with tempfile.TemporaryDirectory(prefix="gan-course-grade-") as tmp:
+            outcome = sandbox.run_isolated(rebuilt.notebook, Path(tmp) / "run", self.mode, self.seed,
+                                           self.threads, self.timeout)
+        after = self._state()
+        if before is not None and after != before:
+            row.flags.append("the course checkout changed while this ran: " + ", ".join(_changed_paths(before, after)))
+        row.status = GRADED if outcome.status == sandbox.FINISHED else outcome.status
+        row.seconds, row.error = outcome.seconds, outcome.detail
+        executed = outcome.notebook or rebuilt.notebook
+        results = read_checks(executed, rebuilt.check_cells)
+        for result in results:
+            name, n = result.name, 2
+            while name in row.checks:  # the same check twice in a lesson: keep both
+                name, n = f"{result.name} #{n}", n + 1
+            row.checks[name] = result.status
+        return row
+
+
+def _first(source: str) -> str:
+    line = next((line.strip() for line in source.splitlines() if line.strip()), "")
+    return line[:60]
+
+
+def read_gradebook(path: Path) -> dict[str, Row]:
+    """The rows of an earlier grade book, by file; empty if there is none or it is not ours."""
+    if not path.is_file():
+        return {}
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        if not reader.fieldnames or not set(FIXED_COLUMNS) <= set(reader.fieldnames):
+            return {}
+        return {line["file"]: Row.from_csv(line) for line in reader}
+
+
+def write_gradebook(path: Path, rows: list[Row]) -> None:
+    """One row per submission: the fixed columns, then each lesson's checks in the order the lesson runs them."""
+    check_columns: list[str] = []
+    for row in sorted(rows, key=lambda r: r.lesson):
+        check_columns += [c for c in row.as_csv() if c not in FIXED_COLUMNS and c != HASH_COLUMN
+                          and c not in check_columns]
+    columns = [*FIXED_COLUMNS, *check_columns, HASH_COLUMN]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    with temporary.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, restval="")
+        writer.writeheader()
+        writer.writerows(row.as_csv() for row in rows)
+    os.replace(temporary, path)
+
+
+def grade_folder(folder: Path, out: Path, root: Path, mode: str = "quick", seed: int = 0, timeout: float = 600,
+                 jobs: int = 1, progress=print) -> list[Row]:
+    """Grade every file in ``folder`` (``jobs`` at a time) into the CSV ``out``; reuse unchanged rows from it."""
+    grader = Grader(root, folder, mode, seed, timeout, jobs, ignore=(out, out.with_name(out.name + ".tmp")))
+    earlier = read_gradebook(out)
+    paths = submission_files(folder)
+    rows: dict[Path, Row] = {}
+    todo = []
+    for path in paths:
+        old = earlier.get(str(path.relative_to(folder)))
+        if old is not None and old.hash == grader.key(path):
+            rows[path] = old
+        else:
+            todo.append(path)
+    progress(f"grading {len(todo)} of {len(paths)} submissions ({len(paths) - len(todo)} unchanged since {out.name}), "
+             f"{grader.jobs} at a time, {grader.threads} torch threads each, mode {mode}, seed {seed}, "
+             f"at most {timeout:g} s each")
+
+    def job(path: Path) -> None:
+        try:
+            row = grader.grade(path)
+        except Exception as err:  # a bug of ours, or a file that vanished: one row, never the whole class
+            row = Row(str(path.relative_to(folder)), status="grader error", error=f"{type(err).__name__}: {err}")
+        rows[path] = row
+        progress(f"  {row.file}: {row.status}, {row.passed}/{len(row.checks)} checks ({row.seconds:.0f} s)")
+
+    with ThreadPoolExecutor(max_workers=grader.jobs) as pool:
+        for future in [pool.submit(job, path) for path in todo]:
+            future.result()
+    ordered = [rows[path] for path in paths]
+    write_gradebook(out, ordered)
+    return ordered
+
+
+def summary(rows: list[Row]) -> str:
+    """The grade book as a table for the terminal, then the counts."""
+    header = ("file", "lesson", "status", "checks", "seconds", "note")
+    lines = [(r.file, r.lesson or "-", r.status + (" (reused)" if r.reused else ""), f"{r.passed}/{len(r.checks)}",
+              f"{r.seconds:.0f}", (r.error or "; ".join(r.flags)).splitlines()[0][:70] if (r.error or r.flags) else "")
+             for r in rows]
+    widths = [max(len(str(x)) for x in column) for column in zip(header, *lines)]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    table = [fmt.format(*header), fmt.format(*("-" * w for w in widths)), *(fmt.format(*line) for line in lines)]
+    complete = sum(r.status == GRADED and r.checks and r.passed == len(r.checks) for r in rows)
+    flagged = sum(bool(r.flags) for r in rows)
+    table.append(f"{len(rows)} submissions: {complete} with every check passed, "
+                 f"{sum(r.status != GRADED for r in rows)} that could not be graded or did not finish, {flagged} flagged")
+    return "\n".join(table)
