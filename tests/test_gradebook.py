@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from gan_course.course import gradebook, submission
+from gan_course.course import exercises, gradebook, submission
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = "01_vanilla_gan"
@@ -118,7 +118,7 @@ def test_a_forged_notebook_does_not_pass_and_its_patch_is_flagged(classroom):
     # the course's own check cells ran: the commented-out checks and printed lines count for nothing
     assert statuses(row)[1:] == ["not attempted"] * 4
     # patching the checker from an exercise cell can fool its check; the row says where to look
-    assert any("touches the checker" in flag and "Z_DIM" in flag for flag in row.flags)
+    assert any("may reach for the checker" in flag and "Z_DIM" in flag for flag in row.flags)
 
 
 def test_the_csv_has_one_row_per_submission_with_each_checks_status(classroom):
@@ -133,7 +133,7 @@ def test_the_csv_has_one_row_per_submission_with_each_checks_status(classroom):
 def test_the_summary_lists_every_row_and_the_counts(classroom):
     text = gradebook.summary(list(classroom[2].values()))
     assert "hal.ipynb" in text and "unknown lesson" in text
-    assert "8 submissions: 1 with every check passed, 3 that could not be graded or did not finish" in text
+    assert "8 submissions: 1 with every check passed and no flag, 3 that could not be graded or did not finish" in text
 
 
 def test_a_second_run_reuses_unchanged_rows_and_regrades_a_changed_file(classroom):
@@ -164,6 +164,7 @@ def hostile(tmp_path_factory):
     canary = ROOT / "notebooks" / "graded-canary.txt"
     write(folder, "loop.ipynb", with_exercises(student(), {9: "while True:\n    pass"}))
     write(folder, "quit.ipynb", with_exercises(student(), {9: "import os\nos._exit(1)"}))
+    write(folder, "zed.ipynb", student())
     write(folder, "writer.ipynb", with_exercises(student(), {
         9: f"open('scratch.txt', 'w').write('relative writes land in the sandbox')\nopen({str(canary)!r}, 'w')"}))
     try:
@@ -189,7 +190,10 @@ def test_a_notebook_that_kills_its_kernel_gets_its_own_status(hostile):
 def test_a_write_into_the_checkout_is_flagged_and_a_relative_write_stays_in_the_sandbox(hostile):
     rows, left_behind = hostile
     assert left_behind  # the write did happen: grading is not a security boundary
-    assert any("checkout changed" in flag and "graded-canary.txt" in flag for flag in rows["writer.ipynb"].flags)
+    assert any("checkout changed while this ran: ?? notebooks/graded-canary.txt" in flag
+               for flag in rows["writer.ipynb"].flags)
+    # the file stayed: a later row is told its grade may be affected
+    assert any("differs from when grading started" in flag for flag in rows["zed.ipynb"].flags)
     assert not (ROOT / "notebooks" / "scratch.txt").exists() and not (ROOT / "scratch.txt").exists()
 
 
@@ -203,6 +207,89 @@ def test_the_rebuilt_notebook_keeps_the_courses_check_cells_and_the_students_add
     assert sources.index(solved_source(9)) + 1 == sources.index("def helper():\n    return 1")
     assert [sources[i] for i in rebuilt.check_cells] == [student().cells[i + 1].source for i in EXERCISE_CELLS]
     assert rebuilt.missing_exercises == []
+
+
+def rebuilt_sources(nb):
+    rebuilt = submission.rebuild(nb, solution(), f"{LESSON}.ipynb")
+    return rebuilt, [cell.source for cell in rebuilt.notebook.cells]
+
+
+def test_a_notebook_saved_without_cell_ids_runs_each_course_cell_once():
+    """Colab saves notebooks without ids: the kept course cells are the course's, not cells the student added."""
+    nb = with_exercises(student(), {i: solved_source(i) for i in EXERCISE_CELLS})
+    for cell in nb.cells:
+        cell.pop("id", None)
+    rebuilt, sources = rebuilt_sources(nb)
+    assert len(sources) == len(student().cells) and rebuilt.student_cells == EXERCISE_CELLS
+    assert [sources[i] for i in EXERCISE_CELLS] == [solved_source(i) for i in EXERCISE_CELLS]
+    assert submission.suspicious_cells(rebuilt) == []
+
+
+def test_a_notebook_from_an_older_lesson_whose_cells_moved_keeps_its_answers():
+    """Ids follow positions: after the course inserts a cell, an old submission's ids point at other cells."""
+    nb = with_exercises(student(), {i: solved_source(i) for i in EXERCISE_CELLS})
+    newer = solution()
+    newer.cells.insert(2, nbformat.v4.new_markdown_cell("A paragraph added in a later version."))
+    rebuilt = submission.rebuild(nb, newer, f"{LESSON}.ipynb")
+    sources = [cell.source for cell in rebuilt.notebook.cells]
+    assert [sources[i] for i in rebuilt.student_cells] == [solved_source(i) for i in EXERCISE_CELLS]
+    assert rebuilt.older_version and submission.suspicious_cells(rebuilt) == []
+
+
+def test_an_answer_written_in_a_new_cell_is_not_undone_by_the_stub_it_replaced():
+    nb = student()
+    answer = solved_source(17).replace("def discriminator_loss(", "def discriminator_loss(  ")  # another first line
+    del nb.cells[17]
+    nb.cells.insert(17, nbformat.v4.new_code_cell(answer))
+    rebuilt, sources = rebuilt_sources(nb)
+    assert rebuilt.missing_exercises == [r.number for r in exercises.solution_regions(solution()) if r.cell_index == 17]
+    assert sources.index(answer) > sources.index(student().cells[17].source)  # the stub first, then the answer
+
+
+def test_a_comment_does_not_flag_a_cell_and_kernel_tricks_do():
+    nb = with_exercises(student(), {9: solved_source(9) + "\n# sanity checks pass",
+                                    13: solved_source(13) + "\nget_ipython().input_transformers_cleanup.append(f)"})
+    rebuilt, sources = rebuilt_sources(nb)
+    assert [sources[i] for i in submission.suspicious_cells(rebuilt)] == [nb.cells[13].source]
+
+
+def test_a_file_named_for_one_lesson_holding_another_is_flagged(tmp_path):
+    path = tmp_path / f"ana_{LESSON}.ipynb"
+    assert submission.name_mismatch(ROOT / "solutions" / "02_dcgan.ipynb", path, ROOT) == \
+        f"the file name says {LESSON}, the notebook is 02_dcgan"
+    assert submission.name_mismatch(ROOT / "solutions" / f"{LESSON}.ipynb", path, ROOT) is None
+
+
+def test_a_grade_book_round_trips_and_only_settled_rows_are_reused(tmp_path):
+    folder, out = tmp_path / "subs", tmp_path / "subs" / "grades.csv"  # the grade book inside the folder
+    folder.mkdir()
+    (folder / "eve.ipynb").write_text("not json", encoding="utf-8")
+    (folder / "fay.ipynb").write_text("not json either", encoding="utf-8")
+    grader = gradebook.Grader(ROOT, folder, "quick", 0, 60, 1)
+    flags = ["one; with a semicolon", "two"]
+    gradebook.write_gradebook(out, [
+        gradebook.Row("eve.ipynb", "01", "timed out", {"generator": "passed"}, 3.0, "", flags, grader.key(folder / "eve.ipynb")),
+        gradebook.Row("fay.ipynb", "", "unreadable", {}, 0.0, "old", [], grader.key(folder / "fay.ipynb"))])
+    back = gradebook.read_gradebook(out)
+    assert (back["eve.ipynb"].flags, back["eve.ipynb"].checks) == (flags, {"generator": "passed"})
+    messages = []
+    rows = gradebook.grade_folder(folder, out, ROOT, progress=messages.append)
+    assert [(r.file, r.status, r.reused) for r in rows] == [("eve.ipynb", "unreadable", False),
+                                                            ("fay.ipynb", "unreadable", True)]
+    assert messages[0].startswith("grading 1 of 2 submissions")  # the timed-out row is graded again; no grades.csv row
+
+
+@pytest.mark.parametrize("make, says", [
+    (lambda p: p.write_text("name,email\nana,ana@example.org\n"), "expected"),
+    (lambda p: p.mkdir(), "folder"),
+])
+def test_grading_refuses_an_out_that_is_not_a_grade_book(tmp_path, make, says):
+    out = tmp_path / "roster.csv"
+    make(out)
+    before = out.read_text() if out.is_file() else None
+    with pytest.raises(ValueError, match=says):
+        gradebook.grade_folder(tmp_path, out, ROOT, progress=lambda _: None)
+    assert (out.read_text() if out.is_file() else None) == before
 
 
 def test_the_cli_grades_a_folder_and_prints_the_summary(tmp_path):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -49,11 +48,27 @@ def cmd_check(args) -> int:
 def cmd_grade(args) -> int:
     from gan_course.course import gradebook  # imports nbclient: only this command needs it
 
-    rows = gradebook.grade_folder(Path(args.submissions), Path(args.out), _root(args), mode=args.mode,
-                                  seed=args.seed, timeout=args.timeout, jobs=args.jobs)
+    try:
+        rows = gradebook.grade_folder(Path(args.submissions), Path(args.out), _root(args), mode=args.mode,
+                                      seed=args.seed, timeout=args.timeout,
+                                      jobs=args.jobs or max(1, gradebook.cores() // 2))
+    except KeyboardInterrupt:
+        return 130
     print(gradebook.summary(rows))
     print(f"grade book: {args.out}")
-    return 0
+    failed = [row.file for row in rows if row.status == "grader error"]
+    if failed:  # the grader's own trouble, not the students': say so in the exit status
+        print(f"error: the grader could not grade {len(failed)} submission(s): {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _at_least(minimum: float, kind=int):
+    def parse(text: str):
+        value = kind(text)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected a number of at least {minimum:g}, got {text}")
+        return value
+    return parse
 
 
 def cmd_train_classifier(args) -> int:
@@ -94,12 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("submissions", help="the folder of submitted notebooks (searched recursively)")
     p.add_argument("--out", default="grades.csv", help="the grade book to write (default grades.csv); rows of "
                    "unchanged submissions are reused from it")
-    p.add_argument("--jobs", type=int, default=max(1, (os.cpu_count() or 2) // 2),
+    p.add_argument("--jobs", type=_at_least(1), default=None,
                    help="notebooks run at once (default: half the cores); torch gets cores / jobs threads each")
-    p.add_argument("--timeout", type=float, default=900, help="seconds allowed per notebook, all cells (default 900)")
+    p.add_argument("--timeout", type=_at_least(1, float), default=900,
+                   help="seconds allowed per notebook, all cells (default 900)")
     p.add_argument("--mode", default="quick", choices=("quick", "class", "full"),
                    help="compute mode (default quick: the checks are the same in every mode)")
-    p.add_argument("--seed", type=int, default=0, help="the course seed every notebook runs with (default 0)")
+    p.add_argument("--seed", type=_at_least(0), default=0, help="the course seed every notebook runs with (default 0)")
     p.add_argument("--root", help="the course checkout (default: found from the working directory)")
     p.set_defaults(func=cmd_grade)
 

@@ -29,6 +29,9 @@ from gan_course.course.grading import read_checks
 FIXED_COLUMNS = ("file", "lesson", "status", "passed", "total", "seconds", "error", "flags")
 HASH_COLUMN = "hash"
 GRADED = "graded"  # the notebook ran to its end (its checks may still fail)
+# Rows a re-run may reuse: their outcome depends only on what the hash covers (not on the time limit, the load on
+# the machine, or the grader's own environment, as "timed out", "kernel died" and "grader error" may).
+REUSABLE = (GRADED, "unreadable", "not a notebook", "unknown lesson")
 
 
 @dataclass
@@ -52,7 +55,7 @@ class Row:
     def as_csv(self) -> dict[str, str]:
         row = {"file": self.file, "lesson": self.lesson, "status": self.status, "passed": str(self.passed),
                "total": str(len(self.checks)), "seconds": f"{self.seconds:.1f}", "error": self.error,
-               "flags": "; ".join(self.flags), HASH_COLUMN: self.hash}
+               "flags": "\n".join(self.flags), HASH_COLUMN: self.hash}
         return row | {f"{self.lesson} {name}": status for name, status in self.checks.items()}
 
     @classmethod
@@ -61,7 +64,7 @@ class Row:
         checks = {key.removeprefix(prefix): value for key, value in line.items()
                   if line["lesson"] and key.startswith(prefix) and value}
         return cls(line["file"], line["lesson"], line["status"], checks, float(line["seconds"] or 0), line["error"],
-                   [f for f in line["flags"].split("; ") if f], line.get(HASH_COLUMN, ""), reused=True)
+                   [f for f in line["flags"].split("\n") if f], line.get(HASH_COLUMN) or "", reused=True)
 
 
 def course_version(root: Path) -> str:
@@ -91,12 +94,19 @@ def _changed_paths(before: str, after: str) -> list[str]:
     return sorted(set(after.splitlines()) ^ set(before.splitlines()))
 
 
-def submission_files(folder: Path) -> list[Path]:
-    """Every file under ``folder``, skipping hidden ones and Jupyter's checkpoints, in a stable order."""
+def submission_files(folder: Path, exclude: tuple[Path, ...] = ()) -> list[Path]:
+    """Every file under ``folder`` but ``exclude`` (the grade book), skipping hidden ones (Jupyter's checkpoints
+    too), in a stable order."""
     if not folder.is_dir():
         raise FileNotFoundError(f"expected a folder of submissions, got {folder}")
-    return sorted(p for p in folder.rglob("*") if p.is_file()
+    skip = {p.resolve() for p in exclude}
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.resolve() not in skip
                   and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+
+
+def cores() -> int:
+    """The cores this process may use (a container's CPU set, not the host's count)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class Grader:
@@ -106,10 +116,13 @@ class Grader:
                  ignore: tuple[Path, ...] = ()):
         self.root, self.folder, self.mode, self.seed, self.timeout = root, folder, mode, seed, timeout
         self.jobs = max(1, jobs)
-        self.threads = max(1, (os.cpu_count() or 1) // self.jobs)
+        self.threads = max(1, cores() // self.jobs)
         self.version = course_version(root)
         self.ignore = {str(p.resolve()) for p in ignore}  # the grade book itself may live in the checkout
-        self._lock = threading.Lock()
+        self.baseline = self._state()  # the checkout as grading found it
+        self.running: set[str] = set()  # the submissions running now, to name who overlapped a change
+        self.workers: set = set()  # their worker processes, to stop them on Ctrl-C
+        self.lock = threading.Lock()
 
     def key(self, path: Path) -> str:
         digest = hashlib.sha256(path.read_bytes())
@@ -134,16 +147,20 @@ class Grader:
         except submission.SubmissionError as err:
             row.status, row.error = err.status, str(err)
             return row
-        row.flags += [f"exercise {n}'s cell was not found (graded as not attempted)" for n in rebuilt.missing_exercises]
-        row.flags += [f"a cell of the student's touches the checker: {_first(rebuilt.notebook.cells[i].source)}"
-                      for i in submission.suspicious_cells(rebuilt)]
-        before = self._state()
-        with tempfile.TemporaryDirectory(prefix="gan-course-grade-") as tmp:
-            outcome = sandbox.run_isolated(rebuilt.notebook, Path(tmp) / "run", self.mode, self.seed,
-                                           self.threads, self.timeout)
-        after = self._state()
-        if before is not None and after != before:
-            row.flags.append("the course checkout changed while this ran: " + ", ".join(_changed_paths(before, after)))
+        row.flags += submission_flags(nb, path, solution, rebuilt, self.root)
+        with self.lock:
+            before, others = self._state(), sorted(self.running)
+            self.running.add(row.file)
+        try:
+            with tempfile.TemporaryDirectory(prefix="gan-course-grade-") as tmp:
+                outcome = sandbox.run_isolated(rebuilt.notebook, Path(tmp) / "run", self.mode, self.seed,
+                                               self.threads, self.timeout, started=self.workers.add)
+        finally:
+            with self.lock:
+                self.running.discard(row.file)
+                others = sorted(set(others) | self.running)
+                after = self._state()
+        row.flags += self._checkout_flags(before, after, others)
         row.status = GRADED if outcome.status == sandbox.FINISHED else outcome.status
         row.seconds, row.error = outcome.seconds, outcome.detail
         executed = outcome.notebook or rebuilt.notebook
@@ -156,20 +173,58 @@ class Grader:
         return row
 
 
+    def _checkout_flags(self, before: str | None, after: str | None, others: list[str]) -> list[str]:
+        if before is None or after is None:
+            return []
+        flags = []
+        if after != before:
+            shared = f" (also running: {', '.join(others)})" if others else ""
+            flags.append("the course checkout changed while this ran" + shared + ": "
+                         + ", ".join(_changed_paths(before, after)))
+        elif after != self.baseline:  # a change that lasts can alter every later grade: regrade once it is undone
+            flags.append("the course checkout differs from when grading started (regrade after restoring it): "
+                         + ", ".join(_changed_paths(self.baseline or "", after)))
+        return flags
+
+
+def submission_flags(nb, path: Path, solution: Path, rebuilt: submission.Rebuilt, root: Path) -> list[str]:
+    """What an instructor should look at in a submission before trusting its row."""
+    flags = [f"exercise {n}'s cell was not found (graded as not attempted)" for n in rebuilt.missing_exercises]
+    if rebuilt.older_version:
+        flags.append(f"made from another version of {solution.stem} than the course's (cells may have moved)")
+    mismatch = submission.name_mismatch(solution, path, root)
+    flags += [mismatch] if mismatch else []
+    flags += [f"a cell of the student's may reach for the checker: {_first(rebuilt.notebook.cells[i].source)}"
+              for i in submission.suspicious_cells(rebuilt)]
+    return flags
+
+
 def _first(source: str) -> str:
     line = next((line.strip() for line in source.splitlines() if line.strip()), "")
     return line[:60]
 
 
 def read_gradebook(path: Path) -> dict[str, Row]:
-    """The rows of an earlier grade book, by file; empty if there is none or it is not ours."""
-    if not path.is_file():
+    """The rows of an earlier grade book, by file (empty if there is none; a row it cannot read is regraded).
+
+    Raises ValueError for a folder, or a file that is not a grade book: it is not ours to overwrite."""
+    if path.is_dir():
+        raise ValueError(f"expected --out to be a CSV file, got the folder {path}")
+    if not path.exists():
         return {}
-    with path.open(newline="", encoding="utf-8") as handle:
+    with path.open(newline="", encoding="utf-8-sig") as handle:  # -sig: a spreadsheet may have re-saved it
         reader = csv.DictReader(handle)
-        if not reader.fieldnames or not set(FIXED_COLUMNS) <= set(reader.fieldnames):
-            return {}
-        return {line["file"]: Row.from_csv(line) for line in reader}
+        columns = reader.fieldnames or []
+        if not set(FIXED_COLUMNS) <= set(columns):
+            raise ValueError(f"expected {path} to be a grade book (columns {', '.join(FIXED_COLUMNS)}, ...), got "
+                             f"columns {', '.join(columns[:8]) or 'none'}: it was left alone; choose another --out")
+        rows = {}
+        for line in reader:
+            try:
+                rows[line["file"]] = Row.from_csv(line)
+            except (AttributeError, TypeError, ValueError, KeyError):  # a hand-edited line: grade that file again
+                continue
+        return rows
 
 
 def write_gradebook(path: Path, rows: list[Row]) -> None:
@@ -190,15 +245,16 @@ def write_gradebook(path: Path, rows: list[Row]) -> None:
 
 def grade_folder(folder: Path, out: Path, root: Path, mode: str = "quick", seed: int = 0, timeout: float = 600,
                  jobs: int = 1, progress=print) -> list[Row]:
-    """Grade every file in ``folder`` (``jobs`` at a time) into the CSV ``out``; reuse unchanged rows from it."""
+    """Grade every file in ``folder`` (``jobs`` at a time) into the CSV ``out``, saved after each row; reuse the
+    rows of ``out`` whose file, course, mode and seed are unchanged. Ctrl-C stops the runs and keeps what is done."""
+    earlier = read_gradebook(out)  # first: a wrong --out fails before any grading
     grader = Grader(root, folder, mode, seed, timeout, jobs, ignore=(out, out.with_name(out.name + ".tmp")))
-    earlier = read_gradebook(out)
-    paths = submission_files(folder)
+    paths = submission_files(folder, exclude=(out, out.with_name(out.name + ".tmp")))
     rows: dict[Path, Row] = {}
     todo = []
     for path in paths:
         old = earlier.get(str(path.relative_to(folder)))
-        if old is not None and old.hash == grader.key(path):
+        if old is not None and old.status in REUSABLE and old.hash == grader.key(path):
             rows[path] = old
         else:
             todo.append(path)
@@ -206,20 +262,33 @@ def grade_folder(folder: Path, out: Path, root: Path, mode: str = "quick", seed:
              f"{grader.jobs} at a time, {grader.threads} torch threads each, mode {mode}, seed {seed}, "
              f"at most {timeout:g} s each")
 
+    def save() -> None:
+        with grader.lock:
+            write_gradebook(out, [rows[path] for path in paths if path in rows])
+
     def job(path: Path) -> None:
         try:
             row = grader.grade(path)
         except Exception as err:  # a bug of ours, or a file that vanished: one row, never the whole class
-            row = Row(str(path.relative_to(folder)), status="grader error", error=f"{type(err).__name__}: {err}")
+            row = Row(str(path.relative_to(folder)), status=sandbox.GRADER_ERROR, error=f"{type(err).__name__}: {err}")
         rows[path] = row
+        save()
         progress(f"  {row.file}: {row.status}, {row.passed}/{len(row.checks)} checks ({row.seconds:.0f} s)")
 
-    with ThreadPoolExecutor(max_workers=grader.jobs) as pool:
+    pool = ThreadPoolExecutor(max_workers=grader.jobs)
+    try:
         for future in [pool.submit(job, path) for path in todo]:
             future.result()
-    ordered = [rows[path] for path in paths]
-    write_gradebook(out, ordered)
-    return ordered
+    except KeyboardInterrupt:
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in list(grader.workers):
+            sandbox.stop(worker)
+        save()
+        progress(f"stopped: {len(rows)} of {len(paths)} rows saved in {out}; run again to grade the rest")
+        raise
+    pool.shutdown()
+    save()
+    return [rows[path] for path in paths]
 
 
 def summary(rows: list[Row]) -> str:
@@ -231,8 +300,8 @@ def summary(rows: list[Row]) -> str:
     widths = [max(len(str(x)) for x in column) for column in zip(header, *lines)]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     table = [fmt.format(*header), fmt.format(*("-" * w for w in widths)), *(fmt.format(*line) for line in lines)]
-    complete = sum(r.status == GRADED and r.checks and r.passed == len(r.checks) for r in rows)
+    complete = sum(r.status == GRADED and bool(r.checks) and r.passed == len(r.checks) and not r.flags for r in rows)
     flagged = sum(bool(r.flags) for r in rows)
-    table.append(f"{len(rows)} submissions: {complete} with every check passed, "
+    table.append(f"{len(rows)} submissions: {complete} with every check passed and no flag, "
                  f"{sum(r.status != GRADED for r in rows)} that could not be graded or did not finish, {flagged} flagged")
     return "\n".join(table)

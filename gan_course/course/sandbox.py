@@ -20,61 +20,85 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import nbformat
 
 from gan_course import config
 
-FINISHED, TIMED_OUT, KERNEL_DIED = "finished", "timed out", "kernel died"
+FINISHED, TIMED_OUT, KERNEL_DIED, GRADER_ERROR = "finished", "timed out", "kernel died", "grader error"
 _EXIT_CODES = {0: FINISHED, 3: TIMED_OUT, 4: KERNEL_DIED}
-_GRACE_S = 60  # the worker stops its own kernel at the limit; past this margin the grader kills the worker too
+_NO_KERNEL = 5  # the kernel never started: the grader's environment, not the student's notebook
+_GRACE_S = 60  # the worker stops its own kernel at the limit; past this margin the grader stops the worker too
 
 
 @dataclass
 class Outcome:
-    status: str  # FINISHED, TIMED_OUT, KERNEL_DIED, or "grader error"
-    notebook: nbformat.NotebookNode | None  # executed as far as it got (None if it never started)
+    status: str  # FINISHED, TIMED_OUT, KERNEL_DIED or GRADER_ERROR
+    notebook: nbformat.NotebookNode | None  # executed as far as it got (None if it never started or the grader failed)
     seconds: float
     detail: str = ""
 
 
+def stop(worker: subprocess.Popen) -> None:
+    """Stop a worker started by ``run_isolated``: it kills its kernel on SIGTERM; SIGKILL if it does not exit."""
+    if worker.poll() is None:
+        os.killpg(worker.pid, signal.SIGTERM)
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+
+
 def run_isolated(nb: nbformat.NotebookNode, workdir: Path, mode: str, seed: int, threads: int,
-                 timeout: float) -> Outcome:
-    """Execute ``nb`` in a fresh process and kernel inside ``workdir`` (created; the caller removes it)."""
-    workdir.mkdir(parents=True, exist_ok=False)
-    source, executed = workdir / "submission.ipynb", workdir / "executed.ipynb"
+                 timeout: float, started: Callable[[subprocess.Popen], None] = lambda worker: None) -> Outcome:
+    """Execute ``nb`` in a fresh process and kernel inside ``workdir`` (created; the caller removes it).
+
+    The kernel works in ``workdir/kernel``; the notebook and its executed copy stay outside it, out of the student
+    code's relative reach. ``started`` is handed the worker process (to stop it on Ctrl-C, with ``stop``)."""
+    kernel_dir = workdir / "kernel"
+    kernel_dir.mkdir(parents=True, exist_ok=False)
+    source, executed, log = workdir / "submission.ipynb", workdir / "executed.ipynb", workdir / "worker.log"
     nbformat.write(nb, source)
     # results="": no benchmark collects a student's metrics, even if the grader runs inside a benchmark's shell
     env = config.child_environment(mode=mode, seed=seed, cache=workdir / "cache", results="")
     env.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))  # torch in the kernel reads them
     command = [sys.executable, "-m", "gan_course.course.sandbox", str(source), str(executed), str(timeout)]
     start = time.perf_counter()
-    worker = subprocess.Popen(command, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, start_new_session=True, text=True)
-    try:
-        log, _ = worker.communicate(timeout=timeout + _GRACE_S)
-        status = _EXIT_CODES.get(worker.returncode, "grader error")
-    except subprocess.TimeoutExpired:
-        os.killpg(worker.pid, signal.SIGKILL)
-        log, _ = worker.communicate()
-        status = TIMED_OUT
+    with log.open("w") as handle:
+        worker = subprocess.Popen(command, cwd=kernel_dir, env=env, stdin=subprocess.DEVNULL, stdout=handle,
+                                  stderr=subprocess.STDOUT, start_new_session=True)
+        started(worker)
+        try:
+            worker.wait(timeout=timeout + _GRACE_S)
+        except subprocess.TimeoutExpired:
+            stop(worker)
     seconds = time.perf_counter() - start
+    status = _EXIT_CODES.get(worker.returncode, GRADER_ERROR)
+    if status == GRADER_ERROR:  # outputs of a run the grader lost track of are not to be trusted
+        what = "the kernel did not start" if worker.returncode == _NO_KERNEL else f"exit {worker.returncode}"
+        return Outcome(status, None, seconds, f"the grader's worker failed ({what}): {_tail(log)}")
     notebook = nbformat.read(executed, as_version=4) if executed.exists() else None
     detail = {TIMED_OUT: f"stopped after the time limit of {timeout:g} s for the whole notebook",
               KERNEL_DIED: "the kernel died (the notebook exited Python or ran out of memory); later cells did not run",
-              FINISHED: ""}.get(status, f"the grader's worker failed (exit {worker.returncode}): {log.strip()[-500:]}")
+              }.get(status, "")
     return Outcome(status, notebook, seconds, detail)
+
+
+def _tail(log: Path, lines: int = 5) -> str:
+    """The end of the worker's log, without the kernel's routine warnings."""
+    kept = [line for line in log.read_text(errors="replace").splitlines() if line.strip() and "WARNING" not in line]
+    return " | ".join(kept[-lines:])[-500:] or "(no output)"
 
 
 def _execute(source: Path, executed: Path, timeout: float) -> int:
     """Run every cell (errors allowed, so each check gets its turn), saving after each; the exit code says how it
     ended (see ``_EXIT_CODES``)."""
     from nbclient import NotebookClient
-    from nbclient.exceptions import DeadKernelError
 
     nb = nbformat.read(source, as_version=4)
     client = NotebookClient(nb, timeout=timeout, allow_errors=True, kernel_name="python3", record_timing=False,
-                            resources={"metadata": {"path": str(source.parent)}},
+                            resources={"metadata": {"path": os.getcwd()}},  # the kernel's folder (run_isolated)
                             on_cell_executed=lambda **_: nbformat.write(nb, executed))
     expired = threading.Event()
 
@@ -84,16 +108,24 @@ def _execute(source: Path, executed: Path, timeout: float) -> int:
         if provisioner is not None and getattr(provisioner, "pgid", None):
             os.killpg(provisioner.pgid, signal.SIGKILL)
 
+    def terminated(*_) -> None:  # the grader is stopping this run (Ctrl-C, or past its margin): take the kernel too
+        stop_kernel()
+        nbformat.write(nb, executed)
+        os._exit(3)
+
+    signal.signal(signal.SIGTERM, terminated)
     watchdog = threading.Timer(timeout, stop_kernel)
-    code = 0
+    code, started = 0, False
     try:
         with client.setup_kernel():
+            started = True
             watchdog.start()
             for index, cell in enumerate(nb.cells):
                 client.execute_cell(cell, index)
-    except DeadKernelError:
-        code = 3 if expired.is_set() else 4
-    except Exception as err:  # nbclient's timeout on a cell that never returns
+    except Exception as err:  # DeadKernelError, nbclient's timeout on a cell that never returns, a failed start
+        if not started:
+            print(f"the kernel did not start: {type(err).__name__}: {err}", file=sys.stderr)
+            return _NO_KERNEL
         code = 3 if expired.is_set() or "timed out" in str(err).lower() else 4
     finally:
         watchdog.cancel()

@@ -20,8 +20,12 @@ import nbformat
 from gan_course.course import exercises
 from gan_course.course.grading import CHECK_CALL
 
-# A student's cell that names the checks module, patches a function the checks call, or prints a check's line.
-_TOUCHES_CHECKER = re.compile(r"\bchecks\b|gan_course\s*\.\s*checks|\[ok\]|ExerciseError")
+# Code (comments stripped) that names the checker, prints a check's line, or reaches into the kernel, its input, its
+# modules or its process: what a forgery needs. A heuristic: it points an instructor at cells worth reading.
+_TOUCHES_CHECKER = re.compile(
+    r"\bchecks\b|gan_course\s*\.\s*checks|\[ok\]|ExerciseError|get_ipython|input_transformers|events\.register|"
+    r"showtraceback|sys\.modules|builtins|JPY_PARENT_PID|os\.kill|ctypes|\bsignal\b|__import__|importlib")
+_COMMENT = re.compile(r"(^|\s)#.*$", re.MULTILINE)
 
 
 class SubmissionError(ValueError):
@@ -67,6 +71,18 @@ def identify_lesson(nb: nbformat.NotebookNode, path: Path, root: Path) -> Path:
                                             f"its file name says which; got neither in {path.name}")
 
 
+def name_mismatch(solution: Path, path: Path, root: Path) -> str | None:
+    """A warning if the file name names another lesson than the notebook is (a student handed in the wrong file)."""
+    named = [s.stem for s in exercises.solution_paths(root) if s.stem in path.name and s != solution]
+    return f"the file name says {named[0]}, the notebook is {solution.stem}" if named else None
+
+
+def older_version(submission: nbformat.NotebookNode, template: nbformat.NotebookNode) -> bool:
+    """True if the submission was generated from another version of the lesson than the course's current one."""
+    theirs = submission.metadata.get("gan_course", {}).get("sources_sha256")
+    return theirs is not None and theirs != template.metadata["gan_course"]["sources_sha256"]
+
+
 @dataclass
 class Rebuilt:
     """A notebook ready to run: the course's cells around the student's exercise cells."""
@@ -75,42 +91,58 @@ class Rebuilt:
     check_cells: list[int]  # indices of the course's check cells in ``notebook``
     student_cells: list[int]  # indices of the cells that came from the submission
     missing_exercises: list[int]  # exercise numbers whose cell was not found (the stub runs instead)
+    older_version: bool = False  # generated from another version of the lesson (cells may have moved)
 
 
 def _first_line(source: str) -> str:
     return source.strip().splitlines()[0] if source.strip() else ""
 
 
+def _squashed(source: str) -> str:
+    return re.sub(r"\s+", "", source)
+
+
 def rebuild(submission: nbformat.NotebookNode, solution: nbformat.NotebookNode, name: str) -> Rebuilt:
     """The lesson's pristine student notebook with the submission's exercise cells (and added cells) put in.
 
-    A student's cell is found by the id the course gave it, else (an editor that renewed the ids) by its first
-    line, e.g. ``def generator_loss(...)``; an exercise cell found neither way keeps its stub."""
+    A student's exercise cell is found by its first line, e.g. ``def generator_loss(...)``, else by the id the course
+    gave it; an exercise cell found neither way keeps its stub."""
     template = exercises.make_student_notebook(solution, name)
     exercise_numbers: dict[int, list[int]] = {}
     for region in exercises.solution_regions(solution):
         exercise_numbers.setdefault(region.cell_index, []).append(region.number)
-    template_ids = {cell.id for cell in template.cells}
     theirs = [cell for cell in submission.cells if cell.cell_type == "code"]
-    by_id = {cell.get("id"): cell for cell in theirs}
+    by_id = {cell.get("id"): cell for cell in theirs if cell.get("id")}
+    by_source = {_squashed(cell.source): cell.id for cell in template.cells if cell.source.strip()}
     matched: dict[int, nbformat.NotebookNode] = {}  # template index -> the student's cell for that exercise
+
+    def free(cell) -> bool:
+        return all(cell is not m for m in matched.values())
+
     for index in exercise_numbers:
-        cell = by_id.get(template.cells[index].id)
-        if cell is None:
-            first = _first_line(template.cells[index].source)
-            cell = next((c for c in theirs if all(c is not m for m in matched.values()) and first
-                         and c.get("id") not in template_ids and _first_line(c.source) == first), None)
+        first = _first_line(template.cells[index].source)
+        cell = next((c for c in theirs if first and _first_line(c.source) == first and free(c)), None)
+        if cell is None:  # rewritten from its first line on: the cell with the course's id, unless that is a copy
+            cell = by_id.get(template.cells[index].id)  # of another course cell (ids follow positions, which a
+            if cell is not None and (not free(cell) or by_source.get(_squashed(cell.source)) not in (None, cell.get("id"))
+                                     or CHECK_CALL.search(cell.source)):  # newer lesson may have moved)
+                cell = None
         if cell is not None:
             matched[index] = cell
 
-    # cells the student added: kept after the course cell they follow, so a helper they wrote still runs
-    anchors = {id(cell): template.cells[index].id for index, cell in matched.items()}
+    # The student's other cells: a copy of a course cell (an editor that dropped the ids, e.g. Colab) or of a check
+    # is the course's and runs once, from the course; anything else is a cell the student added, kept after the
+    # course cell it follows, so a helper they wrote still runs.
+    course = {id(cell): template.cells[index].id for index, cell in matched.items()}
+    ids = {cell.id for cell in template.cells}
     added: dict[str | None, list] = {}
     anchor = None
     for cell in submission.cells:
-        if id(cell) in anchors or cell.get("id") in template_ids:
-            anchor = anchors.get(id(cell), cell.get("id"))
-        elif cell.cell_type == "code" and cell.source.strip():
+        known = course.get(id(cell)) or (cell.get("id") if cell.get("id") in ids else None) \
+            or by_source.get(_squashed(cell.source))
+        if known:
+            anchor = known
+        elif cell.cell_type == "code" and cell.source.strip() and not CHECK_CALL.search(cell.source):
             added.setdefault(anchor, []).append(cell)
 
     cells, checks, students, missing = [], [], [], []
@@ -119,26 +151,29 @@ def rebuild(submission: nbformat.NotebookNode, solution: nbformat.NotebookNode, 
         students.append(len(cells))
         cells.append(nbformat.v4.new_code_cell(cell.source))
 
-    for cell in added.get(None, []):
-        put_student(cell)
+    pending = added.get(None, [])
     for index, cell in enumerate(template.cells):
         if index in exercise_numbers and index not in matched:
             missing += exercise_numbers[index]
-            cells.append(cell)
-        elif index in exercise_numbers:
+            cells.append(cell)  # the stub goes first: a student's answer in a cell of their own must not be undone
+        for extra in pending:
+            put_student(extra)
+        if index in matched:
             put_student(matched[index])
-        else:
+        elif index not in exercise_numbers:
             if cell.cell_type == "code" and CHECK_CALL.search(cell.source):
                 checks.append(len(cells))
             cells.append(cell)
-        for extra in added.get(cell.id, []):
-            put_student(extra)
+        pending = added.get(cell.id, [])
+    for extra in pending:
+        put_student(extra)
     rebuilt = nbformat.v4.new_notebook(metadata=template.metadata, cells=cells)
     for position, cell in enumerate(rebuilt.cells):
         cell.id = f"graded-{position:03d}"
-    return Rebuilt(rebuilt, checks, students, missing)
+    return Rebuilt(rebuilt, checks, students, missing, older_version(submission, template))
 
 
 def suspicious_cells(rebuilt: Rebuilt) -> list[int]:
     """Positions of the student's cells that name the checker or print a check's line (worth an instructor's look)."""
-    return [i for i in rebuilt.student_cells if _TOUCHES_CHECKER.search(rebuilt.notebook.cells[i].source)]
+    return [i for i in rebuilt.student_cells
+            if _TOUCHES_CHECKER.search(_COMMENT.sub("", rebuilt.notebook.cells[i].source))]
