@@ -15,16 +15,19 @@ TORCH_INDEX ?=
 # JupyterLab refuses to run as root (containers, Colab-like VMs) unless told it may.
 ROOT_FLAG := $(shell [ "$$(id -u 2>/dev/null)" = "0" ] && echo --allow-root)
 
-.PHONY: help install lab test test-latest exercises benchmark mutants lock clean
+.PHONY: help install lab test test-browser chromium test-latest exercises benchmark mutants site lock clean
 
 help:
 	@echo "make lab          install (first time) and open the course in JupyterLab"
-	@echo "make test         install (first time) and run all tests (unit, checks, sync, nbval in quick mode)"
+	@echo "make test         install (first time) and run all tests (unit, checks, sync, nbval in quick mode, browser)"
+	@echo "make test-browser every lesson in JupyterLab in headless Chromium: opened, run in quick mode, screenshots"
+	@echo "                  in tests/browser/screenshots/ (needs the system's Chromium: 'make chromium' as root)"
 	@echo "make exercises    regenerate notebooks/ from solutions/ (never overwrites your edits)"
 	@echo "make benchmark    run every solution in class mode, refresh solutions' outputs and benchmarks/RESULTS.md"
 	@echo "                  (MODE=full, SEEDS=0,1,2, LESSONS=01,02 to choose; a run replaces only its seeds' rows;"
 	@echo "                  BENCH_OUT=/tmp/run writes everything there instead, for benchmarks/compare.py)"
 	@echo "make mutants      run the mutation harness on every exercise's check, record the catch rates in benchmarks/"
+	@echo "make site         the course as a static website in _site/ (from solutions/ and their outputs; offline)"
 	@echo "make test-latest  run the tests against the newest releases (in .venv-latest)"
 	@echo "make lock         re-resolve requirements.txt and rewrite constraints.txt (on purpose only)"
 
@@ -44,8 +47,21 @@ install: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks $(ROOT_FLAG) $(LAB_ARGS)
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	GAN_COURSE_MODE=quick $(BIN)/python -m pytest
+
+test-browser: $(STAMP) chromium
+	GAN_COURSE_MODE=quick $(BIN)/python -m pytest tests/browser
+
+# The browser tests drive the system's Chromium through Playwright, never a downloaded browser build. Install it where
+# we can (root with apt-get: CI, containers); else say how. Without it the browser tests are skipped (they fail in CI).
+chromium:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing the system's Chromium for the browser tests: apt-get install -y chromium"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+	    || echo "warning: apt-get could not install chromium; the browser tests will be skipped (they fail in CI)"; \
+	else echo "note: no Chromium, so the browser tests will be skipped: install it with 'sudo apt-get install chromium' (Debian/Ubuntu) or your system's chromium package"; fi
 
 exercises: $(STAMP)
 	$(BIN)/gan-course exercises
@@ -57,7 +73,11 @@ benchmark: $(STAMP)
 mutants: $(STAMP)
 	$(BIN)/python benchmarks/mutation.py
 
-test-latest:
+# The course as a website, from solutions/ and their stored outputs: nothing runs, nothing is downloaded.
+site: $(STAMP)
+	$(BIN)/python -m gan_course.course.site --out _site
+
+test-latest: chromium
 	@[ -x .venv-latest/bin/python ] || $(PYTHON) -m venv .venv-latest
 	.venv-latest/bin/python -m pip install --quiet --upgrade -r requirements.txt -e .
 	GAN_COURSE_MODE=quick .venv-latest/bin/python -m pytest

@@ -8,7 +8,8 @@ fallback is the bar's first repr ("0%| 0/800"), and without the state JupyterLab
   - a tqdm bar (an HBox of HTML, FloatProgress, HTML) becomes plain text: the bar as it ended, e.g.
     ``MNIST GAN: 100%|##########| 5000/5000 [01:02<00:00, 80.1it/s, loss_D=1.2]``;
   - any other widget (an explorer) keeps its view, and the state of its models is saved with stable ids, so
-    JupyterLab can draw it as it was left (it needs the kernel to react to its controls).
+    JupyterLab can draw it as it was left (it needs the kernel to react to its controls); its text fallback says
+    what it is, for readers that cannot draw it (JupyterLab draws no widget in a notebook it does not trust).
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ VIEW = "application/vnd.jupyter.widget-view+json"
 STATE = "application/vnd.jupyter.widget-state+json"
 _REF = "IPY_MODEL_"
 _BAR_WIDTH = 10
+# What a reader sees where a widget cannot be drawn: JupyterLab before File > Trust Notebook, GitHub, a text export.
+# (The repr it replaces, "VBox(children=(HBox(...", tells a student nothing.)
+WIDGET_FALLBACK = ("An interactive explorer: run this cell to use it (or File > Trust Notebook in JupyterLab to see "
+                   "it as it was left)")
 
 
 def _children(model: dict) -> list[str]:
@@ -93,6 +98,7 @@ def freeze_widget_views(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 continue
             for model_id in _closure(view["model_id"], state):
                 kept.setdefault(model_id, f"widget-{len(kept):03d}")
+            output.data["text/plain"] = WIDGET_FALLBACK
     if kept:
         for cell in nb.cells:
             if cell.cell_type == "code":

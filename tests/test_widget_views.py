@@ -62,6 +62,7 @@ def test_other_widgets_keep_their_state_under_stable_ids():
     nb = widget_views.freeze_widget_views(executed_notebook())
     [slider] = nb.cells[1].outputs
     assert slider.data[widget_views.VIEW]["model_id"] == "widget-000"
+    assert slider.data["text/plain"] == widget_views.WIDGET_FALLBACK
     state = nb.metadata.widgets[widget_views.STATE]["state"]
     assert list(state) == ["widget-000", "widget-001"]  # the slider and its layout; bars and unused models dropped
     assert state["widget-000"]["state"]["layout"] == "IPY_MODEL_widget-001"
@@ -85,3 +86,7 @@ def test_every_stored_widget_view_has_its_state(path):
                if widget_views.VIEW in output.get("data", {})
                and output["data"][widget_views.VIEW]["model_id"] not in state]
     assert not missing, f"{path.name}: widget views without saved state (cell, model id): {missing}"
+    reprs = [index for index, cell in enumerate(nb["cells"]) for output in cell.get("outputs", [])
+             if widget_views.VIEW in output.get("data", {})
+             and "".join(output["data"].get("text/plain", "")) != widget_views.WIDGET_FALLBACK]
+    assert not reprs, f"{path.name}: widget views whose text fallback is a raw repr, in cells {reprs}"

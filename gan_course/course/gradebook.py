@@ -147,7 +147,7 @@ class Grader:
         except submission.SubmissionError as err:
             row.status, row.error = err.status, str(err)
             return row
-        row.flags += submission_flags(nb, path, solution, rebuilt, self.root)
+        row.flags += submission.flags(path, solution, rebuilt, self.root)
         with self.lock:
             before, others = self._state(), sorted(self.running)
             self.running.add(row.file)
@@ -185,23 +185,6 @@ class Grader:
             flags.append("the course checkout differs from when grading started (regrade after restoring it): "
                          + ", ".join(_changed_paths(self.baseline or "", after)))
         return flags
-
-
-def submission_flags(nb, path: Path, solution: Path, rebuilt: submission.Rebuilt, root: Path) -> list[str]:
-    """What an instructor should look at in a submission before trusting its row."""
-    flags = [f"exercise {n}'s cell was not found (graded as not attempted)" for n in rebuilt.missing_exercises]
-    if rebuilt.older_version:
-        flags.append(f"made from another version of {solution.stem} than the course's (cells may have moved)")
-    mismatch = submission.name_mismatch(solution, path, root)
-    flags += [mismatch] if mismatch else []
-    flags += [f"a cell of the student's may reach for the checker: {_first(rebuilt.notebook.cells[i].source)}"
-              for i in submission.suspicious_cells(rebuilt)]
-    return flags
-
-
-def _first(source: str) -> str:
-    line = next((line.strip() for line in source.splitlines() if line.strip()), "")
-    return line[:60]
 
 
 def read_gradebook(path: Path) -> dict[str, Row]:

@@ -177,3 +177,20 @@ def suspicious_cells(rebuilt: Rebuilt) -> list[int]:
     """Positions of the student's cells that name the checker or print a check's line (worth an instructor's look)."""
     return [i for i in rebuilt.student_cells
             if _TOUCHES_CHECKER.search(_COMMENT.sub("", rebuilt.notebook.cells[i].source))]
+
+
+def flags(path: Path, solution: Path, rebuilt: Rebuilt, root: Path) -> list[str]:
+    """What an instructor should look at in a submission before trusting its row."""
+    found = [f"exercise {n}'s cell was not found (graded as not attempted)" for n in rebuilt.missing_exercises]
+    if rebuilt.older_version:
+        found.append(f"made from another version of {solution.stem} than the course's (cells may have moved)")
+    mismatch = name_mismatch(solution, path, root)
+    found += [mismatch] if mismatch else []
+    found += [f"a cell of the student's may reach for the checker: {_first(rebuilt.notebook.cells[i].source)}"
+              for i in suspicious_cells(rebuilt)]
+    return found
+
+
+def _first(source: str) -> str:
+    line = next((line.strip() for line in source.splitlines() if line.strip()), "")
+    return line[:60]
