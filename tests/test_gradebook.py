@@ -265,18 +265,23 @@ def test_a_grade_book_round_trips_and_only_settled_rows_are_reused(tmp_path):
     folder.mkdir()
     (folder / "eve.ipynb").write_text("not json", encoding="utf-8")
     (folder / "fay.ipynb").write_text("not json either", encoding="utf-8")
+    (folder / "gus.ipynb").write_text("nor this", encoding="utf-8")
     grader = gradebook.Grader(ROOT, folder, "quick", 0, 60, 1)
     flags = ["one; with a semicolon", "two"]
+    changed = [gradebook.CHECKOUT_FLAG + " changed while this ran: ?? notebooks/x.txt"]
     gradebook.write_gradebook(out, [
         gradebook.Row("eve.ipynb", "01", "timed out", {"generator": "passed"}, 3.0, "", flags, grader.key(folder / "eve.ipynb")),
-        gradebook.Row("fay.ipynb", "", "unreadable", {}, 0.0, "old", [], grader.key(folder / "fay.ipynb"))])
+        gradebook.Row("fay.ipynb", "", "unreadable", {}, 0.0, "old", [], grader.key(folder / "fay.ipynb")),
+        gradebook.Row("gus.ipynb", "", "unreadable", {}, 0.0, "old", changed, grader.key(folder / "gus.ipynb"))])
     back = gradebook.read_gradebook(out)
     assert (back["eve.ipynb"].flags, back["eve.ipynb"].checks) == (flags, {"generator": "passed"})
     messages = []
     rows = gradebook.grade_folder(folder, out, ROOT, progress=messages.append)
+    # the timed-out row and the row whose run changed the checkout are graded again; grades.csv itself is no row
     assert [(r.file, r.status, r.reused) for r in rows] == [("eve.ipynb", "unreadable", False),
-                                                            ("fay.ipynb", "unreadable", True)]
-    assert messages[0].startswith("grading 1 of 2 submissions")  # the timed-out row is graded again; no grades.csv row
+                                                            ("fay.ipynb", "unreadable", True),
+                                                            ("gus.ipynb", "unreadable", False)]
+    assert messages[0].startswith("grading 2 of 3 submissions")
 
 
 @pytest.mark.parametrize("make, says", [

@@ -106,9 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("grade", help="grade a folder of submissions in parallel into a CSV (student code runs with "
                        "your rights: use a container)")
-    p.add_argument("submissions", help="the folder of submitted notebooks (searched recursively)")
+    p.add_argument("submissions", help="the folder of submitted notebooks (searched recursively; every non-hidden file gets a row)")
     p.add_argument("--out", default="grades.csv", help="the grade book to write (default grades.csv); rows of "
-                   "unchanged submissions are reused from it")
+                   "unchanged submissions are reused from it, rows of files no longer in the folder are dropped, and "
+                   "a file that is not a grade book is refused")
     p.add_argument("--jobs", type=_at_least(1), default=None,
                    help="notebooks run at once (default: half the cores); torch gets cores / jobs threads each")
     p.add_argument("--timeout", type=_at_least(1, float), default=900,

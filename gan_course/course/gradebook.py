@@ -32,6 +32,7 @@ GRADED = "graded"  # the notebook ran to its end (its checks may still fail)
 # Rows a re-run may reuse: their outcome depends only on what the hash covers (not on the time limit, the load on
 # the machine, or the grader's own environment, as "timed out", "kernel died" and "grader error" may).
 REUSABLE = (GRADED, "unreadable", "not a notebook", "unknown lesson")
+CHECKOUT_FLAG = "the course checkout"  # how the flags that a row's run changed the checkout begin: never reused
 
 
 @dataclass
@@ -67,27 +68,30 @@ class Row:
                    [f for f in line["flags"].split("\n") if f], line.get(HASH_COLUMN) or "", reused=True)
 
 
+def git(root: Path, *args: str) -> str | None:
+    """git's output in the checkout, or None without a working git (no .git, no git, or a folder git refuses)."""
+    try:
+        result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+    except FileNotFoundError:
+        return None
+    return result.stdout if result.returncode == 0 else None
+
+
 def course_version(root: Path) -> str:
     """The course's commit, plus a digest of uncommitted changes to what decides a grade (solutions, package)."""
-    def git(*args: str) -> str:
-        result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
-        return result.stdout if result.returncode == 0 else ""
-
-    commit = git("rev-parse", "HEAD").strip()
+    commit = (git(root, "rev-parse", "HEAD") or "").strip()
     if not commit:  # not a git checkout: the solutions and the package's code decide
         digest = hashlib.sha256()
         for path in sorted([*root.glob("solutions/*.ipynb"), *root.glob("gan_course/**/*.py")]):
             digest.update(path.read_bytes())
         return "files-" + digest.hexdigest()[:16]
-    changes = git("diff", "HEAD", "--", "solutions", "gan_course")
+    changes = git(root, "diff", "HEAD", "--", "solutions", "gan_course") or ""
     return commit + ("+" + hashlib.sha256(changes.encode()).hexdigest()[:12] if changes else "")
 
 
 def checkout_state(root: Path) -> str | None:
-    """``git status`` of the course checkout (every changed or new file), or None outside a git checkout."""
-    result = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=root,
-                            capture_output=True, text=True)
-    return result.stdout if result.returncode == 0 else None
+    """``git status`` of the course checkout (every changed or new file), or None without a working git."""
+    return git(root, "status", "--porcelain", "--untracked-files=all")
 
 
 def _changed_paths(before: str, after: str) -> list[str]:
@@ -179,10 +183,10 @@ class Grader:
         flags = []
         if after != before:
             shared = f" (also running: {', '.join(others)})" if others else ""
-            flags.append("the course checkout changed while this ran" + shared + ": "
+            flags.append(f"{CHECKOUT_FLAG} changed while this ran" + shared + ": "
                          + ", ".join(_changed_paths(before, after)))
         elif after != self.baseline:  # a change that lasts can alter every later grade: regrade once it is undone
-            flags.append("the course checkout differs from when grading started (regrade after restoring it): "
+            flags.append(f"{CHECKOUT_FLAG} differs from when grading started (restore it, then grade again): "
                          + ", ".join(_changed_paths(self.baseline or "", after)))
         return flags
 
@@ -237,13 +241,16 @@ def grade_folder(folder: Path, out: Path, root: Path, mode: str = "quick", seed:
     todo = []
     for path in paths:
         old = earlier.get(str(path.relative_to(folder)))
-        if old is not None and old.status in REUSABLE and old.hash == grader.key(path):
+        if old is not None and old.status in REUSABLE and old.hash == grader.key(path) \
+                and not any(flag.startswith(CHECKOUT_FLAG) for flag in old.flags):
             rows[path] = old
         else:
             todo.append(path)
     progress(f"grading {len(todo)} of {len(paths)} submissions ({len(paths) - len(todo)} unchanged since {out.name}), "
              f"{grader.jobs} at a time, {grader.threads} torch threads each, mode {mode}, seed {seed}, "
              f"at most {timeout:g} s each")
+    if grader.baseline is None:
+        progress(f"warning: {root} is not a working git checkout, so changes to it are not watched")
 
     def save() -> None:
         with grader.lock:

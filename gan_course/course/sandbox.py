@@ -26,8 +26,9 @@ import nbformat
 
 from gan_course import config
 
-FINISHED, TIMED_OUT, KERNEL_DIED, GRADER_ERROR = "finished", "timed out", "kernel died", "grader error"
-_EXIT_CODES = {0: FINISHED, 3: TIMED_OUT, 4: KERNEL_DIED}
+FINISHED, TIMED_OUT, KERNEL_DIED = "finished", "timed out", "kernel died"
+STOPPED, GRADER_ERROR = "stopped", "grader error"  # Ctrl-C; the grader's own trouble
+_EXIT_CODES = {0: FINISHED, 3: TIMED_OUT, 4: KERNEL_DIED, 6: STOPPED}
 _NO_KERNEL = 5  # the kernel never started: the grader's environment, not the student's notebook
 _GRACE_S = 60  # the worker stops its own kernel at the limit; past this margin the grader stops the worker too
 
@@ -81,7 +82,7 @@ def run_isolated(nb: nbformat.NotebookNode, workdir: Path, mode: str, seed: int,
     notebook = nbformat.read(executed, as_version=4) if executed.exists() else None
     detail = {TIMED_OUT: f"stopped after the time limit of {timeout:g} s for the whole notebook",
               KERNEL_DIED: "the kernel died (the notebook exited Python or ran out of memory); later cells did not run",
-              }.get(status, "")
+              STOPPED: "stopped by the grader (Ctrl-C) before the notebook finished"}.get(status, "")
     return Outcome(status, notebook, seconds, detail)
 
 
@@ -111,7 +112,7 @@ def _execute(source: Path, executed: Path, timeout: float) -> int:
     def terminated(*_) -> None:  # the grader is stopping this run (Ctrl-C, or past its margin): take the kernel too
         stop_kernel()
         nbformat.write(nb, executed)
-        os._exit(3)
+        os._exit(6)
 
     signal.signal(signal.SIGTERM, terminated)
     watchdog = threading.Timer(timeout, stop_kernel)
