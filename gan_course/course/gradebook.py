@@ -247,7 +247,8 @@ def grade_folder(folder: Path, out: Path, root: Path, mode: str = "quick", seed:
         else:
             todo.append(path)
     progress(f"grading {len(todo)} of {len(paths)} submissions ({len(paths) - len(todo)} unchanged since {out.name}), "
-             f"{grader.jobs} at a time, {grader.threads} torch threads each, mode {mode}, seed {seed}, "
+             f"{grader.jobs} at a time, {grader.threads} torch thread{'s' if grader.threads > 1 else ''} each, "
+             f"mode {mode}, seed {seed}, "
              f"at most {timeout:g} s each")
     if grader.baseline is None:
         progress(f"warning: {root} is not a working git checkout, so changes to it are not watched")
