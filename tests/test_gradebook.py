@@ -225,6 +225,16 @@ def test_a_notebook_saved_without_cell_ids_runs_each_course_cell_once():
     assert submission.suspicious_cells(rebuilt) == []
 
 
+def test_an_edited_course_cell_in_a_notebook_without_ids_runs_once_as_the_courses():
+    nb = with_exercises(student(), {i: solved_source(i) for i in EXERCISE_CELLS})
+    setup = next(i for i, cell in enumerate(nb.cells) if cell.source.startswith("# Setup."))
+    nb.cells[setup].source += "\nprint('my own line')"  # an edit that does not count
+    for cell in nb.cells:
+        cell.pop("id", None)
+    rebuilt, sources = rebuilt_sources(nb)
+    assert len(sources) == len(student().cells) and sources[setup] == student().cells[setup].source
+
+
 def test_a_notebook_from_an_older_lesson_whose_cells_moved_keeps_its_answers():
     """Ids follow positions: after the course inserts a cell, an old submission's ids point at other cells."""
     nb = with_exercises(student(), {i: solved_source(i) for i in EXERCISE_CELLS})

@@ -10,6 +10,7 @@ checker itself, which a rebuilt notebook cannot rule out: student code runs in t
 
 from __future__ import annotations
 
+import collections
 import json
 import re
 from dataclasses import dataclass
@@ -135,11 +136,15 @@ def rebuild(submission: nbformat.NotebookNode, solution: nbformat.NotebookNode, 
     # course cell it follows, so a helper they wrote still runs.
     course = {id(cell): template.cells[index].id for index, cell in matched.items()}
     ids = {cell.id for cell in template.cells}
+    # an edited course cell in a notebook without ids: known by a first line no other course cell has
+    firsts = collections.Counter(_first_line(cell.source) for cell in template.cells)
+    by_first = {_first_line(cell.source): cell.id for index, cell in enumerate(template.cells)
+                if cell.cell_type == "code" and index not in exercise_numbers and firsts[_first_line(cell.source)] == 1}
     added: dict[str | None, list] = {}
     anchor = None
     for cell in submission.cells:
         known = course.get(id(cell)) or (cell.get("id") if cell.get("id") in ids else None) \
-            or by_source.get(_squashed(cell.source))
+            or by_source.get(_squashed(cell.source)) or by_first.get(_first_line(cell.source))
         if known:
             anchor = known
         elif cell.cell_type == "code" and cell.source.strip() and not CHECK_CALL.search(cell.source):
