@@ -106,7 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("grade", help="grade a folder of submissions in parallel into a CSV (student code runs with "
                        "your rights: use a container)")
-    p.add_argument("submissions", help="the folder of submitted notebooks (searched recursively; every non-hidden file gets a row)")
+    p.add_argument("submissions",
+                   help="the folder of submitted notebooks (searched recursively; every non-hidden file gets a row)")
     p.add_argument("--out", default="grades.csv", help="the grade book to write (default grades.csv); rows of "
                    "unchanged submissions are reused from it, rows of files no longer in the folder are dropped, and "
                    "a file that is not a grade book is refused")

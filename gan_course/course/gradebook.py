@@ -167,15 +167,12 @@ class Grader:
         row.flags += self._checkout_flags(before, after, others)
         row.status = GRADED if outcome.status == sandbox.FINISHED else outcome.status
         row.seconds, row.error = outcome.seconds, outcome.detail
-        executed = outcome.notebook or rebuilt.notebook
-        results = read_checks(executed, rebuilt.check_cells)
-        for result in results:
+        for result in read_checks(outcome.notebook or rebuilt.notebook, rebuilt.check_cells):
             name, n = result.name, 2
             while name in row.checks:  # the same check twice in a lesson: keep both
                 name, n = f"{result.name} #{n}", n + 1
             row.checks[name] = result.status
         return row
-
 
     def _checkout_flags(self, before: str | None, after: str | None, others: list[str]) -> list[str]:
         if before is None or after is None:
@@ -214,6 +211,11 @@ def read_gradebook(path: Path) -> dict[str, Row]:
         return rows
 
 
+def _temporary(path: Path) -> Path:
+    """Where ``write_gradebook`` writes before it replaces ``path`` (so a crash never leaves half a grade book)."""
+    return path.with_name(path.name + ".tmp")
+
+
 def write_gradebook(path: Path, rows: list[Row]) -> None:
     """One row per submission: the fixed columns, then each lesson's checks in the order the lesson runs them."""
     check_columns: list[str] = []
@@ -222,7 +224,7 @@ def write_gradebook(path: Path, rows: list[Row]) -> None:
                           and c not in check_columns]
     columns = [*FIXED_COLUMNS, *check_columns, HASH_COLUMN]
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
+    temporary = _temporary(path)
     with temporary.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns, restval="")
         writer.writeheader()
@@ -235,8 +237,9 @@ def grade_folder(folder: Path, out: Path, root: Path, mode: str = "quick", seed:
     """Grade every file in ``folder`` (``jobs`` at a time) into the CSV ``out``, saved after each row; reuse the
     rows of ``out`` whose file, course, mode and seed are unchanged. Ctrl-C stops the runs and keeps what is done."""
     earlier = read_gradebook(out)  # first: a wrong --out fails before any grading
-    grader = Grader(root, folder, mode, seed, timeout, jobs, ignore=(out, out.with_name(out.name + ".tmp")))
-    paths = submission_files(folder, exclude=(out, out.with_name(out.name + ".tmp")))
+    own_files = (out, _temporary(out))  # the grade book may sit in the folder, or in the checkout
+    grader = Grader(root, folder, mode, seed, timeout, jobs, ignore=own_files)
+    paths = submission_files(folder, exclude=own_files)
     rows: dict[Path, Row] = {}
     todo = []
     for path in paths:
@@ -248,8 +251,7 @@ def grade_folder(folder: Path, out: Path, root: Path, mode: str = "quick", seed:
             todo.append(path)
     progress(f"grading {len(todo)} of {len(paths)} submissions ({len(paths) - len(todo)} unchanged since {out.name}), "
              f"{grader.jobs} at a time, {grader.threads} torch thread{'s' if grader.threads > 1 else ''} each, "
-             f"mode {mode}, seed {seed}, "
-             f"at most {timeout:g} s each")
+             f"mode {mode}, seed {seed}, at most {timeout:g} s each")
     if grader.baseline is None:
         progress(f"warning: {root} is not a working git checkout, so changes to it are not watched")
 
@@ -292,7 +294,7 @@ def summary(rows: list[Row]) -> str:
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     table = [fmt.format(*header), fmt.format(*("-" * w for w in widths)), *(fmt.format(*line) for line in lines)]
     complete = sum(r.status == GRADED and bool(r.checks) and r.passed == len(r.checks) and not r.flags for r in rows)
-    flagged = sum(bool(r.flags) for r in rows)
     table.append(f"{len(rows)} submissions: {complete} with every check passed and no flag, "
-                 f"{sum(r.status != GRADED for r in rows)} that could not be graded or did not finish, {flagged} flagged")
+                 f"{sum(r.status != GRADED for r in rows)} that could not be graded or did not finish, "
+                 f"{sum(bool(r.flags) for r in rows)} flagged")
     return "\n".join(table)

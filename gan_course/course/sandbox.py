@@ -28,14 +28,15 @@ from gan_course import config
 
 FINISHED, TIMED_OUT, KERNEL_DIED = "finished", "timed out", "kernel died"
 STOPPED, GRADER_ERROR = "stopped", "grader error"  # Ctrl-C; the grader's own trouble
-_EXIT_CODES = {0: FINISHED, 3: TIMED_OUT, 4: KERNEL_DIED, 6: STOPPED}
-_NO_KERNEL = 5  # the kernel never started: the grader's environment, not the student's notebook
+# How the worker tells the grader how a run ended: its exit code.
+_RAN, _EXPIRED, _DIED, _NO_KERNEL, _TERMINATED = 0, 3, 4, 5, 6  # _NO_KERNEL: the grader's trouble, not the student's
+_EXIT_CODES = {_RAN: FINISHED, _EXPIRED: TIMED_OUT, _DIED: KERNEL_DIED, _TERMINATED: STOPPED}
 _GRACE_S = 60  # the worker stops its own kernel at the limit; past this margin the grader stops the worker too
 
 
 @dataclass
 class Outcome:
-    status: str  # FINISHED, TIMED_OUT, KERNEL_DIED or GRADER_ERROR
+    status: str  # FINISHED, TIMED_OUT, KERNEL_DIED, STOPPED or GRADER_ERROR
     notebook: nbformat.NotebookNode | None  # executed as far as it got (None if it never started or the grader failed)
     seconds: float
     detail: str = ""
@@ -112,11 +113,11 @@ def _execute(source: Path, executed: Path, timeout: float) -> int:
     def terminated(*_) -> None:  # the grader is stopping this run (Ctrl-C, or past its margin): take the kernel too
         stop_kernel()
         nbformat.write(nb, executed)
-        os._exit(6)
+        os._exit(_TERMINATED)
 
     signal.signal(signal.SIGTERM, terminated)
     watchdog = threading.Timer(timeout, stop_kernel)
-    code, started = 0, False
+    code, started = _RAN, False
     try:
         with client.setup_kernel():
             started = True
@@ -127,7 +128,7 @@ def _execute(source: Path, executed: Path, timeout: float) -> int:
         if not started:
             print(f"the kernel did not start: {type(err).__name__}: {err}", file=sys.stderr)
             return _NO_KERNEL
-        code = 3 if expired.is_set() or "timed out" in str(err).lower() else 4
+        code = _EXPIRED if expired.is_set() or "timed out" in str(err).lower() else _DIED
     finally:
         watchdog.cancel()
         nbformat.write(nb, executed)

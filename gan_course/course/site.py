@@ -30,7 +30,7 @@ import jupyter_server_mathjax
 import nbformat
 
 from gan_course import config
-from gan_course.course import site_render
+from gan_course.course import exercises, site_render
 from gan_course.course.site_render import Links
 
 RESULTS = "benchmarks/RESULTS.md"  # every benchmark row: the README's results block links to it
@@ -64,14 +64,6 @@ class Lesson:
         return self.page, self.title
 
 
-def lesson_notebooks(root: Path) -> list[Path]:
-    """The solved lessons, ``solutions/NN_topic.ipynb``, in order."""
-    found = sorted((root / "solutions").glob("[0-9][0-9]_*.ipynb"))
-    if not found:
-        raise FileNotFoundError(f"expected lesson notebooks NN_topic.ipynb in {root / 'solutions'}, got none")
-    return found
-
-
 def extra_pages(root: Path) -> dict[str, tuple[str, str]]:
     """The markdown files shown as pages of their own, each docs/*.md and benchmarks/RESULTS.md: repository path ->
     (page, title), e.g. ``{"docs/instructors.md": ("instructors.html", "Teaching with gan-course: ...")}``."""
@@ -81,8 +73,8 @@ def extra_pages(root: Path) -> dict[str, tuple[str, str]]:
         page = "results.html" if source == RESULTS else path.stem + ".html"
         if page == "index.html" or page[:2].isdigit() or page in {p for p, _ in pages.values()}:
             raise ValueError(f"expected docs/*.md names that no other page of the site has, got {source}")
-        heading = re.search(r"^#\s+(.+)$", path.read_text(encoding="utf-8"), re.M)
-        pages[source] = (page, heading.group(1).strip() if heading else path.stem)
+        text = path.read_text(encoding="utf-8")
+        pages[source] = (page, site_render.title_of(site_render.markdown_notebook(text), path.stem))
     return pages
 
 
@@ -144,7 +136,7 @@ def build_site(root: Path, out: Path) -> list[Path]:
     if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
         raise FileExistsError(f"expected an empty folder or a site built before for the site, got {out} "
                               f"holding other files")
-    notebooks = lesson_notebooks(root)
+    notebooks = exercises.solution_paths(root)
     shutil.rmtree(out, ignore_errors=True)
     (out / "assets").mkdir(parents=True)
     (out / MARKER).write_text("")

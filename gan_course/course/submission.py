@@ -120,13 +120,15 @@ def rebuild(submission: nbformat.NotebookNode, solution: nbformat.NotebookNode, 
     def free(cell) -> bool:
         return all(cell is not m for m in matched.values())
 
+    def not_a_course_cell(cell) -> bool:  # neither a copy of another course cell nor a check
+        return by_source.get(_squashed(cell.source)) in (None, cell.get("id")) and not CHECK_CALL.search(cell.source)
+
     for index in exercise_numbers:
         first = _first_line(template.cells[index].source)
         cell = next((c for c in theirs if first and _first_line(c.source) == first and free(c)), None)
-        if cell is None:  # rewritten from its first line on: the cell with the course's id, unless that is a copy
-            cell = by_id.get(template.cells[index].id)  # of another course cell (ids follow positions, which a
-            if cell is not None and (not free(cell) or by_source.get(_squashed(cell.source)) not in (None, cell.get("id"))
-                                     or CHECK_CALL.search(cell.source)):  # newer lesson may have moved)
+        if cell is None:  # rewritten from its first line on: the cell with the course's id, unless that is a course
+            cell = by_id.get(template.cells[index].id)  # cell (ids follow positions, which a newer lesson may move)
+            if cell is not None and not (free(cell) and not_a_course_cell(cell)):
                 cell = None
         if cell is not None:
             matched[index] = cell
@@ -191,11 +193,6 @@ def flags(path: Path, solution: Path, rebuilt: Rebuilt, root: Path) -> list[str]
         found.append(f"made from another version of {solution.stem} than the course's (cells may have moved)")
     mismatch = name_mismatch(solution, path, root)
     found += [mismatch] if mismatch else []
-    found += [f"a cell of the student's may reach for the checker: {_first(rebuilt.notebook.cells[i].source)}"
+    found += [f"a cell of the student's may reach for the checker: {_first_line(rebuilt.notebook.cells[i].source)[:60]}"
               for i in suspicious_cells(rebuilt)]
     return found
-
-
-def _first(source: str) -> str:
-    line = next((line.strip() for line in source.splitlines() if line.strip()), "")
-    return line[:60]
