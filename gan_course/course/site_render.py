@@ -128,7 +128,8 @@ def without_widgets(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def markdown_notebook(text: str) -> nbformat.NotebookNode:
     """A notebook of one markdown cell: a markdown file renders exactly as a lesson's prose does (mistune, math)."""
-    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(text)])
+    cell = nbformat.v4.new_markdown_cell(text, id="page")  # a fixed id: the same file gives the same page
+    return nbformat.v4.new_notebook(cells=[cell])
 
 
 def _exporter() -> HTMLExporter:
